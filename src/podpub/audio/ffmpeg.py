@@ -1,0 +1,123 @@
+"""Finding ffmpeg and talking to it: the only place that builds ffmpeg command lines.
+
+ffmpeg comes from PATH when present, else from the imageio-ffmpeg wheel (which ships no ffprobe,
+so nothing here relies on ffprobe: stream facts are read from `ffmpeg -i`'s own report).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from podpub.errors import AudioError
+
+STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: ([^,]+), (\d+) Hz, ([^,]+)")
+DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+LAYOUT_CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "7.1": 8}
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """PODPUB_FFMPEG, else ffmpeg on PATH, else the binary inside the imageio-ffmpeg wheel."""
+    chosen = os.environ.get("PODPUB_FFMPEG") or shutil.which("ffmpeg")
+    if chosen:
+        return chosen
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError) as exc:
+        raise AudioError.at(
+            "ffmpeg",
+            "not found: install ffmpeg on PATH (apt install ffmpeg / brew install ffmpeg) "
+            f"or the imageio-ffmpeg wheel (pip install imageio-ffmpeg) [{exc}]",
+        ) from exc
+
+
+@functools.cache
+def pydub_segment() -> type:
+    """pydub's AudioSegment, pointed at our ffmpeg (it would otherwise look only on PATH)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "couldn't find ffmpeg" at import
+        from pydub import AudioSegment
+    AudioSegment.converter = ffmpeg_exe()
+    return AudioSegment  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    codec: str
+    sample_rate: int
+    channels: int
+    duration_s: float | None  # as the container claims; decoding tells the truth
+
+
+def probe(path: Path) -> SourceInfo:
+    """Stream facts from `ffmpeg -i` (no ffprobe needed); AudioError when it is not audio."""
+    if not path.is_file():
+        raise AudioError.at(path, "audio source not found")
+    if path.stat().st_size == 0:
+        raise AudioError.at(path, "audio source is empty (0 bytes)")
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+        capture_output=True, text=True, errors="replace", check=False,
+    )  # fmt: skip
+    match = STREAM.search(result.stderr)
+    if not match:
+        raise AudioError.at(path, f"not a readable audio file ({last_line(result.stderr)})")
+    codec, rate, layout = match.groups()
+    return SourceInfo(codec.split()[0], int(rate), layout_channels(layout), _duration(result.stderr))
+
+
+def layout_channels(layout: str) -> int:
+    layout = layout.strip()
+    count = re.match(r"(\d+) channels", layout)
+    if count:
+        return int(count.group(1))
+    return LAYOUT_CHANNELS.get(layout.split("(")[0], 2)
+
+
+def _duration(report: str) -> float | None:
+    match = DURATION.search(report)
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no message from ffmpeg"
+
+
+def decode_command(path: Path, sample_rate: int, channels: int) -> list[str]:
+    """Decode the first audio stream to interleaved float32 PCM on stdout."""
+    return [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
+        "-map", "0:a:0", "-vn", "-ac", str(channels), "-ar", str(sample_rate),
+        "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
+    ]  # fmt: skip
+
+
+def encode_command(output: Path, sample_rate: int, channels: int, codec_args: list[str]) -> list[str]:
+    """Encode interleaved 16-bit PCM from stdin; no tags (tags.py writes them), bit-exact.
+
+    16-bit rather than float input: LAME's float path through ffmpeg is about twice as slow.
+    """
+    return [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y",
+        "-f", "s16le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
+        *codec_args, "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+        str(output),
+    ]  # fmt: skip
+
+
+def mp3_args(bitrate: str) -> list[str]:
+    """CBR MP3 with a Xing/LAME header (exact duration, gapless) and no ID3 of ffmpeg's own."""
+    return ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3"]

@@ -1,0 +1,170 @@
+"""Two-pass loudness normalization: measure, then gain + true-peak limiting piped to the encoder.
+
+Pass 2 runs three processes at once: ffmpeg decoding, this process applying gain and limiting,
+and ffmpeg/LAME encoding; a writer thread keeps the encoder fed while numpy works on the next
+chunk, so on two cores the limiter hides behind the encoder.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from podpub.audio.decode import decode
+from podpub.audio.ffmpeg import encode_command, last_line, mp3_args, probe
+from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
+from podpub.audio.meter import Loudness, LoudnessMeter, integrated
+from podpub.audio.peaks import pad_to_blocks
+from podpub.config import AudioSettings
+from podpub.errors import AudioError
+from podpub.files import temp_name
+
+Progress = Callable[[float], None]  # seconds of audio done
+# MP3 encoding adds inter-sample overshoot; keep the limiter this far under the target ceiling.
+ENCODER_MARGIN_DB = 0.8
+MAX_GAIN_DB = 40.0
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    before: Loudness
+    gain_db: float
+    limiter_min_gain_db: float
+    channels: int
+    sample_rate: int
+
+
+def output_channels(source_channels: int, settings: AudioSettings) -> int:
+    if settings.channels == "mono":
+        return 1
+    if settings.channels == "stereo":
+        return 2
+    return 1 if source_channels == 1 else 2
+
+
+def measure(path: Path, sample_rate: int, channels: int, progress: Progress | None = None) -> LoudnessMeter:
+    """Pass 1: stream the whole file through the meter."""
+    meter = LoudnessMeter(sample_rate, channels)
+    for chunk in decode(path, sample_rate, channels):
+        meter.add(chunk)
+        if progress:
+            progress(chunk.shape[1] / sample_rate)
+    return meter
+
+
+def measure_file(path: Path) -> Loudness:
+    """Loudness of a file as it is (its own rate and channels; more than two are downmixed)."""
+    info = probe(path)
+    rate = info.sample_rate if info.sample_rate % 50 == 0 else 48000
+    return measure(path, rate, min(info.channels, 2)).result()
+
+
+def solve_gain(meter: LoudnessMeter, target_lufs: float, ceiling_db: float) -> float:
+    """The gain that lands on target *after* limiting, predicted from pass-1 20 ms figures."""
+    measured = meter.result().integrated_lufs
+    energy, peaks = meter.subblock_energy, meter.subblock_peak
+    gain = target_lufs - measured
+    for _ in range(8):
+        reduction = predicted_reduction(peaks, gain, ceiling_db)
+        error = target_lufs - (integrated(energy * reduction**2, meter.subblock) + gain)
+        gain += error
+        if abs(error) < 0.005:
+            break
+    return min(gain, MAX_GAIN_DB)
+
+
+def normalize_file(
+    source: Path, output: Path, settings: AudioSettings, progress: Progress | None = None
+) -> RenderResult:
+    """Render `source` to `output` (MP3) at the target loudness; written via a temporary name."""
+    info = probe(source)
+    channels = output_channels(info.channels, settings)
+    rate = settings.sample_rate
+    meter = measure(source, rate, channels, progress)
+    before = meter.result()
+    if math.isinf(before.integrated_lufs):
+        raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
+    ceiling = settings.target.true_peak_dbtp - ENCODER_MARGIN_DB
+    gain_db = solve_gain(meter, settings.target.integrated_lufs, ceiling)
+    limiter = TruePeakLimiter(ceiling, rate, channels)
+    bitrate = settings.mono_bitrate if channels == 1 else settings.bitrate
+    command = encode_command(temp_name(output), rate, channels, mp3_args(bitrate))
+    chunks = _limited(decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress)
+    _encode(chunks, command, output)
+    return RenderResult(before, gain_db, 20 * math.log10(max(limiter.min_gain, 1e-9)), channels, rate)
+
+
+def _limited(
+    chunks: Iterator[np.ndarray], gain: float, limiter: TruePeakLimiter, rate: int, progress: Progress | None
+) -> Iterator[bytes]:
+    """Interleaved PCM after gain and limiting; exactly as many frames as were decoded."""
+    frames_in = frames_out = 0
+    for chunk in chunks:
+        frames_in += chunk.shape[1]
+        out = limiter.process(pad_to_blocks(chunk * np.float32(gain)))
+        frames_out += out.shape[1]
+        yield to_pcm16(out)
+        if progress:
+            progress(chunk.shape[1] / rate)
+    yield to_pcm16(limiter.flush()[:, : frames_in - frames_out])
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    """Channel-major float → interleaved signed 16-bit little-endian."""
+    scaled = np.clip(samples.T, -1.0, 1.0) * np.float32(32767)
+    return np.rint(scaled).astype("<i2").tobytes()
+
+
+def _encode(chunks: Iterator[bytes], command: list[str], output: Path) -> None:
+    """Pipe PCM into the encoder from a writer thread; rename into place only on success."""
+    tmp = Path(command[-1])
+    with tempfile.TemporaryFile() as errors:
+        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+        try:
+            _feed(encoder, chunks)
+            code = encoder.wait()
+            if code != 0:
+                errors.seek(0)
+                raise AudioError.at(output, f"encoding failed: {last_line(errors.read().decode(errors='replace'))}")
+            os.replace(tmp, output)
+        finally:
+            if encoder.poll() is None:
+                encoder.kill()
+                encoder.wait()
+            tmp.unlink(missing_ok=True)
+
+
+def _feed(encoder: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
+    assert encoder.stdin is not None
+    pipe = encoder.stdin
+    backlog: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+    failure: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            while (data := backlog.get()) is not None:
+                pipe.write(data)
+        except BaseException as exc:  # the encoder died; surfaced through its exit code
+            failure.append(exc)
+            while backlog.get() is not None:  # drain so the producer never blocks
+                pass
+        finally:
+            pipe.close()
+
+    writer = threading.Thread(target=write, name="podpub-encoder-feed", daemon=True)
+    writer.start()
+    try:
+        for data in chunks:
+            backlog.put(data)
+    finally:
+        backlog.put(None)
+        writer.join()

@@ -1,0 +1,211 @@
+"""The `podpub` command: Click commands only. Each parses options, calls one library function,
+and turns PodpubErrors into a clean message and exit code (1 = inputs or run, 2 = usage)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from podpub import __version__
+from podpub.audio.render import Progress
+from podpub.config import Config, load_config
+from podpub.errors import PodpubError
+from podpub.publish import Report, check, publish, render_feed
+from podpub.scaffold import new_episode
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    def __init__(self, config_path: Path, verbose: bool, quiet: bool) -> None:
+        self.config_path = config_path
+        self.verbose = verbose
+        self.quiet = quiet
+
+    def config(self, storage: str | None = None, base_url: str | None = None) -> Config:
+        return load_config(self.config_path).with_overrides(storage, base_url)
+
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def progress(self, label: str, total: float) -> Progress:
+        """A progress bar on stderr, only for humans watching a terminal."""
+        if self.quiet or not sys.stderr.isatty() or total <= 0:
+            return lambda seconds: None
+        bar = click.progressbar(length=int(total), label=label, file=sys.stderr)
+        done = [0.0]
+
+        def advance(seconds: float) -> None:
+            done[0] += seconds
+            bar.update(int(done[0]) - bar.pos)
+            if bar.pos >= bar.length:
+                bar.render_finish()
+
+        return advance
+
+
+def handles_errors(command: F) -> F:
+    """PodpubError → every problem on stderr, exit 1; a traceback only with -v."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        state = click.get_current_context().find_object(State)
+        try:
+            return command(*args, **kwargs)
+        except PodpubError as exc:
+            if state and state.verbose:
+                raise
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="podpub")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default="podcast.toml",
+              envvar="PODPUB_CONFIG", show_default=True, help="The show's podcast.toml.")  # fmt: skip
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path, verbose: bool, quiet: bool) -> None:
+    """podpub: from raw recording to a normalized, tagged episode in storage and a feed.
+
+    \b
+    Example:
+      podpub check
+      podpub publish 2012-04-26-vous
+    """
+    ctx.obj = State(config_path, verbose, quiet)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@main.command("check")
+@click.argument("slugs", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+@pass_state
+@handles_errors
+def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
+    """Validate podcast.toml and the episodes; change nothing.
+
+    Example: podpub check --json
+    """
+    try:
+        episodes, warnings = check(state.config(), slugs)
+    except PodpubError as exc:
+        if not as_json:
+            raise
+        _print_json({"ok": False, "errors": [vars(p) for p in exc.problems], "warnings": []})
+        sys.exit(1)
+    if as_json:
+        _print_json({"ok": True, "errors": [], "warnings": [vars(w) for w in warnings],
+                     "episodes": [e.slug for e in episodes]})  # fmt: skip
+        return
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    state.log(f"ok: podcast.toml and {len(episodes)} episode(s) are valid")
+
+
+@main.command("publish")
+@click.argument("slugs", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Check and show what would happen; change nothing.")
+@click.option("--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX).")
+@click.option("--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
+@pass_state
+@handles_errors
+def publish_command(
+    state: State, slugs: tuple[str, ...], dry_run: bool, storage: str | None, base_url: str | None, as_json: bool
+) -> None:
+    """Render, tag and store every due episode (or the named ones), then the feed.
+
+    Example: podpub publish 2012-04-26-vous
+    """
+    config = state.config(storage, base_url)
+    if dry_run:
+        episodes, warnings = check(config, slugs)
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        state.log(f"dry run: {len(episodes)} episode(s) valid; nothing was changed")
+        return
+    report = publish(config, slugs, log=state.log, progress=state.progress)
+    if as_json:
+        _print_json(vars(report))
+    else:
+        _summarize(state, report)
+
+
+def _summarize(state: State, report: Report) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    state.log(
+        f"published {len(report.episodes)} episode(s): rendered {len(report.rendered)}, "
+        f"reused {len(report.reused)}; uploaded {len(report.uploaded)}, "
+        f"unchanged {len(report.skipped)}, verified {len(report.verified)}; feed: {report.feed}"
+    )
+
+
+@main.command("feed")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@click.option("--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served.")
+@pass_state
+@handles_errors
+def feed_command(state: State, output: Path | None, base_url: str | None) -> None:
+    """Rebuild the feed from episode.md + published.json only (no audio, no ffmpeg).
+
+    Example: podpub feed --output public/feed.xml
+    """
+    feed = render_feed(state.config(None, base_url))
+    if output is None:
+        sys.stdout.buffer.write(feed)
+        return
+    from podpub.files import write_atomic
+
+    write_atomic(output, feed)
+    state.log(f"wrote {output} ({len(feed)} bytes)")
+
+
+@main.command("new")
+@click.argument("title")
+@click.option("--date", "date_text", help="ISO 8601 date-time with time zone (default: now).")
+@click.option("--slug", help="Folder name (default: date + title).")
+@pass_state
+@handles_errors
+def new_command(state: State, title: str, date_text: str | None, slug: str | None) -> None:
+    """Scaffold episodes/<slug>/episode.md with a fresh GUID (as a draft).
+
+    Example: podpub new "Essentiel dans les réseaux sociaux : VOUS !" --date 2012-04-26T08:00:00+02:00
+    """
+    when = _parse_date(date_text)
+    path = new_episode(state.config().episodes_dir, title, when, slug)
+    state.log(f"created {path} (draft: remove `draft: true` when the audio is in place)")
+    click.echo(str(path))
+
+
+def _parse_date(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now().astimezone().replace(microsecond=0)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not ISO 8601, e.g. 2012-04-26T08:00:00+02:00", param_hint="--date")
+    if value.tzinfo is None:
+        raise click.BadParameter("add a time zone, e.g. +02:00 or Z", param_hint="--date")
+    return value
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+

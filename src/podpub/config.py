@@ -1,0 +1,237 @@
+"""Load and validate podcast.toml into frozen settings."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from podpub.errors import ConfigError, Problems
+from podpub.fields import Fields
+
+PRESETS: dict[str, tuple[float, float]] = {
+    "apple": (-16.0, -1.0),
+    "spotify": (-14.0, -1.0),
+    "speech": (-18.0, -1.0),  # AES TD1008
+    "ebu-r128": (-23.0, -1.0),
+}
+DEFAULT_STORAGE = "file://public"
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+BITRATE = re.compile(r"^\d{2,3}k$")
+
+
+@dataclass(frozen=True)
+class LoudnessTarget:
+    integrated_lufs: float = -16.0
+    true_peak_dbtp: float = -1.0
+
+    @classmethod
+    def preset(cls, name: str) -> LoudnessTarget:
+        lufs, peak = PRESETS[name]
+        return cls(lufs, peak)
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """How an episode's enclosure is rendered; part of the build cache key."""
+
+    target: LoudnessTarget = field(default_factory=LoudnessTarget)
+    format: str = "mp3"
+    bitrate: str = "128k"  # stereo output
+    mono_bitrate: str = "64k"  # mono output (speech podcasts)
+    sample_rate: int = 44100
+    channels: str = "auto"  # auto: mono stays mono, everything else becomes stereo
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    sub: str | None = None
+
+
+@dataclass(frozen=True)
+class Show:
+    title: str
+    description: str
+    author: str
+    owner: Owner
+    language: str
+    link: str
+    image: Path
+    categories: tuple[Category, ...]
+    explicit: bool = False
+    type: str = "episodic"
+    copyright: str | None = None
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    url: str = DEFAULT_STORAGE
+    public_base_url: str = ""
+    feed_key: str = "feed.xml"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    show: Show
+    storage: StorageSettings
+    audio: AudioSettings
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / ".podpub" / "build"
+
+    @property
+    def feed_url(self) -> str:
+        return public_url(self.storage.public_base_url, self.storage.feed_key)
+
+    def with_overrides(self, storage: str | None, base_url: str | None) -> Config:
+        """Apply command-line/environment overrides of the storage target and public URL."""
+        settings = self.storage
+        if storage:
+            settings = replace(settings, url=storage)
+        if base_url:
+            settings = replace(settings, public_base_url=base_url.rstrip("/") + "/")
+        return replace(self, storage=settings)
+
+
+def public_url(base_url: str, key: str) -> str:
+    return base_url.rstrip("/") + "/" + key
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate podcast.toml; every problem is reported at once."""
+    data = _read_toml(path)
+    problems = Problems()
+    top = Fields(data, str(path), problems)
+    top.check_unknown({"show", "storage", "audio"})
+    show = _read_show(top.table("show"), path.parent)
+    storage = _read_storage(top.table("storage"))
+    audio = read_audio_settings(top.table("audio"))
+    problems.raise_as(ConfigError)
+    assert show is not None
+    return Config(path=path, show=show, storage=storage, audio=audio)
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError.at(path, "not found; run podpub from the show's folder or pass --config")
+    except OSError as exc:
+        raise ConfigError.at(path, f"cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError.at(path, "is not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError.at(path, f"is not valid TOML: {exc}") from exc
+
+
+SHOW_KEYS = {
+    "title", "description", "author", "owner", "language", "link", "image",
+    "categories", "explicit", "type", "copyright",
+}  # fmt: skip
+
+
+def _read_show(f: Fields, root: Path) -> Show | None:
+    f.check_unknown(SHOW_KEYS)
+    owner = f.table("owner")
+    owner.check_unknown({"name", "email"})
+    language = f.text("language", required=True)
+    if language and not LANGUAGE.match(language):
+        f.fail("language", f"{language!r} is not a language code such as 'fr' or 'en-US'")
+    link = f.text("link", required=True)
+    if link and not link.startswith(("http://", "https://")):
+        f.fail("link", f"{link!r} is not an http(s) URL")
+    image = f.text("image", required=True)
+    if image and not (root / image).is_file():
+        f.fail("image", f"file {image!r} not found next to {f.where}")
+    values = {
+        "title": f.text("title", required=True),
+        "description": f.text("description", required=True),
+        "author": f.text("author", required=True),
+        "owner": Owner(
+            owner.text("name", required=True) or "", owner.text("email", required=True) or ""
+        ),
+        "language": language,
+        "link": link,
+        "image": root / (image or ""),
+        "categories": _read_categories(f),
+        "explicit": f.boolean("explicit", False),
+        "type": f.choice("type", {"episodic", "serial"}, "episodic"),
+        "copyright": f.text("copyright"),
+    }
+    if f.problems:
+        return None
+    return Show(**values)  # type: ignore[arg-type]
+
+
+def _read_categories(f: Fields) -> tuple[Category, ...]:
+    value = f.data.get("categories")
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        f.fail("categories", "expected a list such as [\"Technology\", \"Society & Culture/Relationships\"]")
+        return ()
+    categories = []
+    for text in value:
+        name, _, sub = text.partition("/")
+        categories.append(Category(name.strip(), sub.strip() or None))
+    return tuple(categories)
+
+
+def _read_storage(f: Fields) -> StorageSettings:
+    f.check_unknown({"url", "public_base_url", "feed_key"})
+    base = f.text("public_base_url", required=True) or ""
+    if base and not base.startswith(("http://", "https://")):
+        f.fail("public_base_url", f"{base!r} is not an http(s) URL")
+    return StorageSettings(
+        url=f.text("url", DEFAULT_STORAGE) or DEFAULT_STORAGE,
+        public_base_url=base.rstrip("/") + "/",
+        feed_key=f.text("feed_key", "feed.xml") or "feed.xml",
+    )
+
+
+AUDIO_KEYS = {
+    "preset", "target_lufs", "true_peak_dbtp", "format", "bitrate", "mono_bitrate",
+    "sample_rate", "channels",
+}  # fmt: skip
+
+
+def read_audio_settings(f: Fields) -> AudioSettings:
+    f.check_unknown(AUDIO_KEYS)
+    preset = LoudnessTarget.preset(f.choice("preset", PRESETS.keys(), "apple"))
+    target = LoudnessTarget(
+        f.number("target_lufs", preset.integrated_lufs, -40.0, -5.0),
+        f.number("true_peak_dbtp", preset.true_peak_dbtp, -9.0, 0.0),
+    )
+    return AudioSettings(
+        target=target,
+        format=f.choice("format", {"mp3"}, "mp3"),
+        bitrate=_bitrate(f, "bitrate", "128k"),
+        mono_bitrate=_bitrate(f, "mono_bitrate", "64k"),
+        sample_rate=f.integer("sample_rate", 44100, 8000, 48000) or 44100,
+        channels=f.choice("channels", {"auto", "mono", "stereo"}, "auto"),
+    )
+
+
+def _bitrate(f: Fields, key: str, default: str) -> str:
+    value = f.text(key, default) or default
+    if not BITRATE.match(value):
+        f.fail(key, f"{value!r} is not a bitrate such as '128k'")
+        return default
+    return value

@@ -1,0 +1,43 @@
+"""Show notes: Markdown (CommonMark) to HTML for the feed, and plain text for descriptions/tags."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from lxml import html as lxml_html
+from markdown_it import MarkdownIt
+
+from podpub.chapters import Chapter, format_time
+
+MAX_DESCRIPTION_BYTES = 4000
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    # html=False: raw HTML in notes is shown as text, never passed through (<script> stays inert)
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def notes_html(markdown: str, chapters: tuple[Chapter, ...] = ()) -> str:
+    """Rendered notes, with a timestamp list of the chapters appended."""
+    text = markdown
+    if chapters:
+        lines = "\n".join(f"- {format_time(c.start)} {c.title}" for c in chapters)
+        text = f"{markdown.rstrip()}\n\n{lines}\n"
+    return _markdown().render(text).strip()
+
+
+def plain_text(html: str) -> str:
+    """Text of rendered HTML, whitespace collapsed."""
+    if not html.strip():
+        return ""
+    return re.sub(r"\s+", " ", lxml_html.fromstring(html).text_content()).strip()
+
+
+def clip_bytes(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
+    """At most `limit` UTF-8 bytes, cut at a word boundary with an ellipsis."""
+    if len(text.encode()) <= limit:
+        return text
+    cut = text.encode()[: limit - 4].decode(errors="ignore")
+    return cut.rsplit(" ", 1)[0] + " …"

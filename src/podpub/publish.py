@@ -1,0 +1,238 @@
+"""Orchestration of the stages: check → render → tag → store → feed → records.
+
+The invariants of DESIGN.md §6 live here: validate everything before any irreversible work,
+upload assets before the feed and verify them, keep GUIDs, rebuild nothing that is cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from podpub.artwork import check_artwork, embedded_cover
+from podpub.audio.ffmpeg import probe
+from podpub.audio.render import Progress, RenderResult, measure_file, normalize_file
+from podpub.config import Config, public_url
+from podpub.episodes import Episode, load_episodes, new_guid, write_guid
+from podpub.errors import EpisodeError, PodpubError, Problem, Problems, StorageError
+from podpub.feed import FeedItem, build_feed
+from podpub.files import sha256_file, write_atomic
+from podpub.published import Published, load_record, save_record
+from podpub.storage import Storage, content_type_for, open_storage
+from podpub.tags import EpisodeTags, audio_duration, write_tags
+
+RENDER_VERSION = "1"  # bump when the audio engine changes what it writes
+AUDIO_CACHE = "public, max-age=31536000, immutable"  # keys change whenever the audio does
+FEED_CACHE = "public, max-age=300"
+
+Log = Callable[[str], None]
+ProgressFactory = Callable[[str, float], Progress]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Report:
+    """What a run did, for the summary and for `--json`."""
+
+    episodes: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    uploaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    verified: list[str] = field(default_factory=list)
+    feed: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def check(config: Config, slugs: tuple[str, ...] = (), need_audio: bool = True) -> tuple[list[Episode], list[Problem]]:
+    """Validate the show and the episodes; raise with every problem, return the warnings."""
+    problems = Problems()
+    check_artwork(config.show.image, f"{config.path}: show.image", problems)
+    episodes, found = load_episodes(config.episodes_dir, slugs)
+    problems.extend(found.items)
+    problems.warnings.extend(found.warnings)
+    for episode in episodes:
+        _check_episode(episode, problems, need_audio)
+    problems.raise_as(EpisodeError)
+    return episodes, problems.warnings
+
+
+def _check_episode(episode: Episode, problems: Problems, need_audio: bool) -> None:
+    record = load_record(episode.folder)
+    if record and episode.guid and record.guid != episode.guid:
+        problems.add(
+            f"{episode.md_path}: guid",
+            f"was published as {record.guid!r}; changing it makes every app re-download the episode",
+        )
+    if episode.image:
+        check_artwork(episode.image, f"{episode.md_path}: image", problems)
+    if need_audio and not episode.draft:
+        if episode.audio is None:
+            problems.add(episode.md_path, "no audio source: set `audio:` or put one audio file in the folder")
+            return
+        try:
+            probe(episode.audio)
+        except PodpubError as exc:
+            problems.extend(exc.problems)
+
+
+def publish(
+    config: Config, slugs: tuple[str, ...] = (), now: datetime | None = None,
+    log: Log = _quiet, progress: ProgressFactory | None = None,
+) -> Report:  # fmt: skip
+    """Publish every due episode (or the named ones) and then the feed."""
+    now = now or datetime.now(UTC)
+    episodes, warnings = check(config, slugs)
+    report = Report(warnings=[str(w) for w in warnings])
+    storage = open_storage(config.storage.url, config.root)
+    cover_key = _upload_cover(config, storage, report)
+    for episode in (e for e in episodes if e.is_due(now)):
+        log(f"{episode.slug}: {episode.title}")
+        _publish_episode(config, storage, episode, cover_key, now, report, progress)
+    report.feed = _publish_feed(config, storage, now, report)
+    return report
+
+
+def _publish_episode(
+    config: Config, storage: Storage, episode: Episode, cover_key: str, now: datetime,
+    report: Report, progress: ProgressFactory | None,
+) -> None:  # fmt: skip
+    assert episode.audio is not None
+    previous = load_record(episode.folder)
+    guid = episode.guid or (previous.guid if previous else new_guid())
+    render_key = _render_key(config, episode.audio)
+    rendered, figures = _render(config, episode, render_key, report, progress)
+    key = f"{episode.slug}-{render_key[:12]}.mp3"
+    tagged = config.build_dir / "out" / key
+    shutil.copyfile(rendered, tagged)
+    write_tags(tagged, _episode_tags(config, episode, guid))
+    sha = sha256_file(tagged)
+    _upload(storage, key, tagged, sha, AUDIO_CACHE, report)
+    if not episode.guid:
+        write_guid(episode, guid)  # once, at first publish; never recomputed
+    report.episodes.append(episode.slug)
+    save_record(episode.folder, Published(
+        guid=guid, audio_key=key, audio_bytes=tagged.stat().st_size, audio_sha256=sha,
+        audio_type=content_type_for(key), duration_s=round(audio_duration(tagged), 3),
+        render_key=render_key, integrated_lufs=figures["integrated_lufs"],
+        true_peak_dbtp=figures["true_peak_dbtp"], source_lufs=figures["source_lufs"],
+        gain_db=figures["gain_db"],
+        published_at=previous.published_at if previous else now.isoformat(timespec="seconds"),
+    ))  # fmt: skip
+
+
+def _render_key(config: Config, source: Path) -> str:
+    """Build-cache key: the source's content and every setting that changes the audio."""
+    settings = json.dumps(asdict(config.audio), sort_keys=True)
+    text = f"{RENDER_VERSION}\n{sha256_file(source)}\n{settings}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _render(
+    config: Config, episode: Episode, render_key: str, report: Report, progress: ProgressFactory | None
+) -> tuple[Path, dict[str, float]]:
+    """Normalize + encode, unless the build cache already holds this exact render."""
+    assert episode.audio is not None
+    folder = config.build_dir / "render"
+    audio, facts = folder / f"{render_key}.mp3", folder / f"{render_key}.json"
+    (config.build_dir / "out").mkdir(parents=True, exist_ok=True)
+    if audio.is_file() and facts.is_file():
+        report.reused.append(episode.slug)
+        return audio, json.loads(facts.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 2 * (probe(episode.audio).duration_s or 0.0)  # two passes over the audio
+    tick = progress(f"rendering {episode.slug}", total) if progress else None
+    result = normalize_file(episode.audio, audio, config.audio, tick)
+    figures = _loudness_figures(result, measure_file(audio).__dict__)
+    write_atomic(facts, json.dumps(figures, sort_keys=True).encode())
+    report.rendered.append(episode.slug)
+    return audio, figures
+
+
+def _loudness_figures(result: RenderResult, final: dict[str, float]) -> dict[str, float]:
+    return {
+        "integrated_lufs": round(final["integrated_lufs"], 2),
+        "true_peak_dbtp": round(final["true_peak_dbtp"], 2),
+        "source_lufs": round(result.before.integrated_lufs, 2),
+        "gain_db": round(result.gain_db, 2),
+    }
+
+
+def _episode_tags(config: Config, episode: Episode, guid: str) -> EpisodeTags:
+    show = config.show
+    return EpisodeTags(
+        title=episode.title, artist=show.author, album=show.title, date=episode.date, guid=guid,
+        feed_url=config.feed_url, number=episode.number, season=episode.season,
+        summary=episode.summary, link=episode.link, chapters=episode.chapters,
+        cover_jpeg=embedded_cover(episode.image or show.image),
+    )  # fmt: skip
+
+
+def _upload(storage: Storage, key: str, path: Path, sha: str, cache: str, report: Report) -> None:
+    """Upload unless the stored object already has this size and sha256; then verify it."""
+    size = path.stat().st_size
+    existing = storage.head(key)
+    if existing and existing.size == size and existing.sha256 == sha:
+        report.skipped.append(key)
+    else:
+        storage.put_file(key, path, sha, cache)
+        report.uploaded.append(key)
+    stored = storage.head(key)
+    if not stored or stored.size != size or stored.content_type != content_type_for(key):
+        raise StorageError.at(storage.describe(key), f"verification failed after upload (found {stored})")
+    report.verified.append(key)
+
+
+def _cover_key(config: Config) -> str:
+    image = config.show.image
+    return f"cover-{sha256_file(image)[:12]}{image.suffix.lower()}"
+
+
+def _upload_cover(config: Config, storage: Storage, report: Report) -> str:
+    key = _cover_key(config)
+    _upload(storage, key, config.show.image, sha256_file(config.show.image), AUDIO_CACHE, report)
+    return key
+
+
+def feed_items(config: Config, episodes: list[Episode], now: datetime) -> list[FeedItem]:
+    """Items for the due episodes that have a published record."""
+    items = []
+    for episode in episodes:
+        record = load_record(episode.folder)
+        if record is None or not episode.is_due(now):
+            continue
+        items.append(FeedItem(
+            guid=record.guid, title=episode.title, date=episode.date, notes_markdown=episode.notes,
+            summary=episode.summary, enclosure_url=public_url(config.storage.public_base_url, record.audio_key),
+            enclosure_bytes=record.audio_bytes, enclosure_type=record.audio_type,
+            duration_s=record.duration_s, link=episode.link or config.show.link,
+            number=episode.number, season=episode.season, episode_type=episode.type,
+            explicit=episode.explicit, chapters=episode.chapters,
+        ))  # fmt: skip
+    return items
+
+
+def render_feed(config: Config, now: datetime | None = None) -> bytes:
+    """The feed from metadata and published records only: no audio, no ffmpeg needed."""
+    episodes, _ = check(config, need_audio=False)
+    items = feed_items(config, episodes, now or datetime.now(UTC))
+    return build_feed(config, items, public_url(config.storage.public_base_url, _cover_key(config)))
+
+
+def _publish_feed(config: Config, storage: Storage, now: datetime, report: Report) -> str:
+    feed = render_feed(config, now)
+    key = config.storage.feed_key
+    if storage.get_bytes(key) == feed:
+        report.skipped.append(key)
+    else:
+        storage.put_bytes(key, feed, FEED_CACHE)
+        report.uploaded.append(key)
+    return storage.describe(key)

@@ -1,0 +1,52 @@
+"""published.json: what was published for an episode, committed so that `podpub feed` can rebuild
+the feed byte for byte in a clean checkout (no audio, no ffmpeg)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from podpub.errors import EpisodeError
+from podpub.files import write_atomic
+
+RECORD_FILE = "published.json"
+
+
+@dataclass(frozen=True)
+class Published:
+    guid: str
+    audio_key: str
+    audio_bytes: int
+    audio_sha256: str
+    audio_type: str
+    duration_s: float
+    render_key: str
+    integrated_lufs: float
+    true_peak_dbtp: float
+    source_lufs: float
+    gain_db: float
+    published_at: str  # first publish, UTC ISO 8601; kept on later publishes
+
+
+def record_path(folder: Path) -> Path:
+    return folder / RECORD_FILE
+
+
+def load_record(folder: Path) -> Published | None:
+    path = record_path(folder)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Published(**data)
+    except (ValueError, TypeError) as exc:
+        raise EpisodeError.at(path, f"is damaged ({exc}); restore it from version control") from exc
+
+
+def save_record(folder: Path, record: Published) -> None:
+    """Written only when it changes, so republishing leaves the checkout untouched."""
+    text = json.dumps(asdict(record), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    path = record_path(folder)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_atomic(path, text.encode())

@@ -1,0 +1,48 @@
+"""The storage seam: every backend stores whole objects under keys and reports what it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+CONTENT_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".json": "application/json",
+    ".vtt": "text/vtt",
+    ".srt": "application/x-subrip",
+    ".xml": "application/rss+xml",
+}
+
+
+def content_type_for(key: str) -> str:
+    return CONTENT_TYPES.get(Path(key).suffix.lower(), "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+    sha256: str | None
+    content_type: str | None
+
+
+class Storage(Protocol):
+    def describe(self, key: str) -> str:
+        """Where `key` lives, for messages (e.g. s3://bucket/prefix/key)."""
+        ...
+
+    def head(self, key: str) -> ObjectInfo | None:
+        """Size, stored sha256 and content type of an object, or None when it is absent."""
+        ...
+
+    def put_file(self, key: str, path: Path, sha256: str, cache_control: str) -> None:
+        """Store a file whole: readers see the old object or the new one, never a part."""
+        ...
+
+    def put_bytes(self, key: str, data: bytes, cache_control: str) -> None: ...
+
+    def get_bytes(self, key: str) -> bytes | None: ...

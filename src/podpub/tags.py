@@ -1,0 +1,122 @@
+"""ID3v2.3 podcast tags — the only module that imports mutagen.
+
+Saved as v2.3 (Apple truncates v2.4 chapter titles and Windows misreads v2.4), without ID3v1
+and without timestamps of our own, so tagging the same inputs twice gives identical bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mutagen import MutagenError
+from mutagen.id3 import (
+    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDAT, TDES, TGID, TIT2, TPE1, TPOS, TRCK,
+    TYER, USLT, WFED, WOAS, WXXX, CTOCFlags, Encoding, ID3NoHeaderError, PictureType,
+)  # fmt: skip
+from mutagen.mp3 import MP3
+
+from podpub.chapters import Chapter
+from podpub.errors import TagError
+
+
+@dataclass(frozen=True)
+class EpisodeTags:
+    title: str
+    artist: str
+    album: str
+    date: datetime
+    guid: str
+    feed_url: str
+    language: str = "eng"  # ISO 639-2, for COMM/USLT
+    number: int | None = None
+    season: int | None = None
+    summary: str | None = None
+    link: str | None = None
+    cover_jpeg: bytes | None = None
+    chapters: tuple[Chapter, ...] = ()
+    transcript: str | None = None
+
+
+def audio_duration(path: Path) -> float:
+    """Duration from the MP3's Xing/LAME header (exact for our CBR encodes)."""
+    try:
+        return float(MP3(path).info.length)
+    except (MutagenError, OSError) as exc:
+        raise TagError.at(path, f"cannot read MP3 stream info: {exc}") from exc
+
+
+def write_tags(path: Path, tags: EpisodeTags) -> None:
+    """Replace every tag in the file with ours (re-tagging never stacks duplicates)."""
+    try:
+        id3 = ID3(path)
+        id3.clear()
+    except ID3NoHeaderError:
+        id3 = ID3()
+    except (MutagenError, OSError) as exc:
+        raise TagError.at(path, f"cannot read existing tags: {exc}") from exc
+    for frame in _frames(tags, audio_duration(path)):
+        id3.add(frame)
+    id3.update_to_v23()
+    try:
+        id3.save(path, v1=0, v2_version=3, padding=lambda info: 0)
+    except (MutagenError, OSError) as exc:
+        raise TagError.at(path, f"cannot write tags: {exc}") from exc
+
+
+def _frames(tags: EpisodeTags, duration_s: float) -> list[object]:
+    utf16 = Encoding.UTF16  # v2.3 has no UTF-8; UTF-16 keeps accents intact
+    frames: list[object] = [
+        TIT2(encoding=utf16, text=tags.title),
+        TPE1(encoding=utf16, text=tags.artist),
+        TALB(encoding=utf16, text=tags.album),
+        TCON(encoding=utf16, text="Podcast"),
+        TYER(encoding=utf16, text=f"{tags.date.year:04d}"),
+        TDAT(encoding=utf16, text=f"{tags.date.day:02d}{tags.date.month:02d}"),
+        TGID(encoding=utf16, text=tags.guid),
+        WFED(encoding=utf16, url=tags.feed_url),
+        PCST(value=1),
+    ]
+    if tags.number is not None:
+        frames.append(TRCK(encoding=utf16, text=str(tags.number)))
+    if tags.season is not None:
+        frames.append(TPOS(encoding=utf16, text=str(tags.season)))
+    if tags.summary:
+        frames.append(COMM(encoding=utf16, lang=tags.language, desc="", text=tags.summary))
+        frames.append(TDES(encoding=utf16, text=tags.summary))
+    if tags.link:
+        frames.append(WOAS(url=tags.link))
+    if tags.transcript:
+        frames.append(USLT(encoding=utf16, lang=tags.language, desc="", text=tags.transcript))
+    if tags.cover_jpeg:
+        frames.append(_cover(tags.cover_jpeg, "Cover"))
+    frames.extend(_chapter_frames(tags.chapters, duration_s))
+    return frames
+
+
+def _cover(jpeg: bytes, description: str) -> APIC:
+    return APIC(encoding=Encoding.UTF16, mime="image/jpeg", type=PictureType.COVER_FRONT, desc=description, data=jpeg)
+
+
+def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[object]:
+    """CHAP frames (end = next start or end of audio) and one top-level ordered CTOC."""
+    if not chapters:
+        return []
+    end_ms = round(duration_s * 1000)
+    ends = [round(c.start * 1000) for c in chapters[1:]] + [end_ms]
+    frames: list[object] = []
+    for index, (chapter, end) in enumerate(zip(chapters, ends, strict=True)):
+        sub = [TIT2(encoding=Encoding.UTF16, text=chapter.title)]
+        if chapter.url:
+            sub.append(WXXX(encoding=Encoding.UTF16, desc="chapter url", url=chapter.url))
+        frames.append(
+            CHAP(element_id=f"chp{index}", start_time=round(chapter.start * 1000), end_time=end,
+                 start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=sub)  # fmt: skip
+        )
+    frames.append(
+        CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+             child_element_ids=[f"chp{i}" for i in range(len(chapters))],
+             sub_frames=[TIT2(encoding=Encoding.UTF16, text="Chapters")])  # fmt: skip
+    )
+    return frames
