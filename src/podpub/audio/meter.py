@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 from scipy import signal
 
+from podpub.audio.peaks import BLOCK as PEAK_BLOCK
 from podpub.audio.peaks import BlockPeaks, pad_to_blocks
 
 SUBBLOCKS_PER_100MS = 5  # 20 ms resolution
-BLOCK = 4 * SUBBLOCKS_PER_100MS  # 400 ms gating block
+GATING_BLOCK = 4 * SUBBLOCKS_PER_100MS  # 400 ms
 SHORT_TERM = 30 * SUBBLOCKS_PER_100MS  # 3 s window for loudness range
 STEP = SUBBLOCKS_PER_100MS  # blocks hop by 100 ms (75 % overlap for 400 ms blocks)
 ABSOLUTE_GATE = -70.0
@@ -65,6 +66,7 @@ class LoudnessMeter:
         self.state = np.zeros((2, channels, 2), dtype=np.float32)
         self.block_peaks = BlockPeaks(channels)
         self.true_peak = 0.0
+        self.unblocked = np.zeros((channels, 0), dtype=np.float32)  # awaiting a whole block
         self.frames = 0
         self.pending_energy = np.zeros(0)
         self.pending_peak = np.zeros(0, dtype=np.float32)
@@ -89,10 +91,15 @@ class LoudnessMeter:
 
     def _track_true_peak(self, samples: np.ndarray) -> None:
         """Oversample only the blocks that could beat the largest peak seen so far."""
-        padded = pad_to_blocks(samples)
-        sample_peaks = self.block_peaks.sample_peaks(padded)
+        joined = np.concatenate([self.unblocked, samples], axis=1)
+        whole = joined.shape[1] - joined.shape[1] % PEAK_BLOCK
+        self.unblocked = joined[:, whole:]
+        self._true_peak_of_blocks(joined[:, :whole])
+
+    def _true_peak_of_blocks(self, blocks: np.ndarray) -> None:
+        sample_peaks = self.block_peaks.sample_peaks(blocks)
         threshold = max(self.true_peak, float(sample_peaks.max(initial=0.0)))
-        peaks = self.block_peaks.true_peaks(padded, sample_peaks, threshold)
+        peaks = self.block_peaks.true_peaks(blocks, sample_peaks, threshold)
         self.true_peak = max(threshold, float(peaks.max(initial=0.0)))
 
     @property
@@ -106,6 +113,9 @@ class LoudnessMeter:
         return np.concatenate(self.peaks) if self.peaks else np.zeros(0, dtype=np.float32)
 
     def result(self) -> Loudness:
+        if self.unblocked.shape[1]:
+            self._true_peak_of_blocks(pad_to_blocks(self.unblocked))
+            self.unblocked = self.unblocked[:, :0]
         energy = self.subblock_energy
         sample_peak = float(max(self.subblock_peak.max(initial=0.0), self.pending_peak.max(initial=0.0)))
         return Loudness(
@@ -154,7 +164,7 @@ def power_mean(levels: np.ndarray) -> float:
 
 def integrated(energy: np.ndarray, subblock: int) -> float:
     """Gated integrated loudness (BS.1770-4): absolute gate −70 LUFS, relative gate −10 LU."""
-    levels, _ = _gated_mean(block_loudness(energy, subblock, BLOCK), -10.0)
+    levels, _ = _gated_mean(block_loudness(energy, subblock, GATING_BLOCK), -10.0)
     return power_mean(levels) if len(levels) else float("-inf")
 
 

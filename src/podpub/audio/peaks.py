@@ -1,10 +1,10 @@
 """True peak (ITU-R BS.1770-4 Annex 2: 4x oversampling), computed only where it can matter.
 
 Oversampling every sample costs more than the MP3 encoder itself. But each interpolated value is
-a 12-tap FIR of the samples around it, so it can exceed their peak by at most the sum of the
-taps' magnitudes (`BOUND`, about +5 dB). Audio is cut into 16-sample blocks; a block whose sample
-peak times BOUND stays under the threshold of interest cannot hold a true peak above it and is
-skipped. Speech at podcast levels leaves only a few per cent of blocks to oversample.
+a 24-tap FIR of the samples before it, so it can exceed their peak by at most the sum of the
+taps' magnitudes (`bound()`, about +6.5 dB). Audio is cut into 32-sample blocks; a block whose
+samples (and the previous block's, which feed its first outputs) peak below threshold / bound
+cannot hold a true peak above the threshold and is skipped. Speech at podcast levels leaves only a few per cent of blocks to oversample.
 
 Arrays are channel-major: shape (channels, frames), float32.
 """
@@ -17,15 +17,15 @@ import numpy as np
 from scipy import signal
 
 OVERSAMPLE = 4
-TAPS_PER_PHASE = 12
+TAPS_PER_PHASE = 24  # 96 taps: within 0.2 dB of ffmpeg's ebur128 even on white noise
 CONTEXT = TAPS_PER_PHASE - 1
-BLOCK = 16  # samples per block; chunks handed to BlockPeaks are multiples of this
+BLOCK = 32  # samples per block (≥ CONTEXT); chunks handed to BlockPeaks are multiples of this
 
 
 @functools.cache
 def interpolation_filter() -> np.ndarray:
-    """48-tap low-pass for 4x interpolation (gain 4 undoes the zero-stuffing)."""
-    taps = signal.firwin(OVERSAMPLE * TAPS_PER_PHASE, 1 / OVERSAMPLE, window=("kaiser", 6.0))
+    """96-tap low-pass for 4x interpolation (gain 4 undoes the zero-stuffing)."""
+    taps = signal.firwin(OVERSAMPLE * TAPS_PER_PHASE, 1 / OVERSAMPLE, window=("kaiser", 8.0))
     return np.asarray(taps * OVERSAMPLE, dtype=np.float32)
 
 
@@ -47,6 +47,7 @@ class BlockPeaks:
 
     def __init__(self, channels: int) -> None:
         self.history = np.zeros((channels, CONTEXT), dtype=np.float32)
+        self.last_block_peak = np.zeros(1, dtype=np.float32)
 
     def sample_peaks(self, samples: np.ndarray) -> np.ndarray:
         """Largest |sample| per block, over all channels."""
@@ -61,7 +62,9 @@ class BlockPeaks:
         """
         padded = np.concatenate([self.history, samples], axis=1)
         self.history = padded[:, padded.shape[1] - CONTEXT :]
-        peaks = sample_peaks * np.float32(bound())
+        feeding = np.maximum(sample_peaks, np.concatenate([self.last_block_peak, sample_peaks[:-1]]))
+        self.last_block_peak = sample_peaks[-1:]
+        peaks = feeding * np.float32(bound())
         candidates = np.flatnonzero(peaks > threshold)
         if len(candidates):
             windows = candidates[:, None] * BLOCK + np.arange(CONTEXT + BLOCK)

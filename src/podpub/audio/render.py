@@ -79,7 +79,7 @@ def solve_gain(meter: LoudnessMeter, target_lufs: float, ceiling_db: float) -> f
         gain += error
         if abs(error) < 0.005:
             break
-    return min(gain, MAX_GAIN_DB)
+    return gain
 
 
 def normalize_file(
@@ -95,6 +95,13 @@ def normalize_file(
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
     ceiling = settings.target.true_peak_dbtp - ENCODER_MARGIN_DB
     gain_db = solve_gain(meter, settings.target.integrated_lufs, ceiling)
+    if gain_db > MAX_GAIN_DB:
+        raise AudioError.at(
+            source,
+            f"is too quiet ({before.integrated_lufs:.1f} LUFS): reaching the target would need "
+            f"+{gain_db:.1f} dB of gain, more than the {MAX_GAIN_DB:.0f} dB podpub allows; "
+            "check the recording level",
+        )
     limiter = TruePeakLimiter(ceiling, rate, channels)
     bitrate = settings.mono_bitrate if channels == 1 else settings.bitrate
     command = encode_command(temp_name(output), rate, channels, mp3_args(bitrate))

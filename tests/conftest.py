@@ -1,0 +1,72 @@
+"""Shared fixtures: tiny real audio made by ffmpeg, an independent loudness meter (ffmpeg's
+ebur128 filter), and a copy of the demo show in tmp_path."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from podpub.audio.ffmpeg import ffmpeg_exe
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_ffmpeg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True, text=True, check=False
+    )
+
+
+def make_audio(path: Path, source: str, seconds: float, rate: int = 44100, channels: int = 1, *extra: str) -> Path:
+    """Render an ffmpeg lavfi source expression (tone, noise, silence…) to a file."""
+    result = run_ffmpeg(
+        "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", str(seconds),
+        "-ar", str(rate), "-ac", str(channels), *extra, str(path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def ebur128(path: Path) -> dict[str, float]:
+    """Integrated loudness, LRA and true peak as ffmpeg's own meter reports them."""
+    report = run_ffmpeg("-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-").stderr
+    summary = report[report.rindex("Summary:") :]
+
+    def number(label: str) -> float:
+        match = re.search(rf"{label}:\s+(-?[\d.]+|-inf)", summary)
+        assert match, summary
+        return float(match.group(1))
+
+    return {"integrated": number("I"), "lra": number("LRA"), "true_peak": number("Peak")}
+
+
+def decoded_seconds(path: Path) -> float:
+    """Duration by decoding every frame (not what the header claims)."""
+    report = run_ffmpeg("-i", str(path), "-f", "null", "-").stderr
+    times = re.findall(r"time=(\d+):(\d\d):(\d\d\.\d+)", report)
+    hours, minutes, seconds = times[-1]
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+@pytest.fixture
+def audio(tmp_path: Path) -> Callable[..., Path]:
+    def make(name: str, source: str, seconds: float = 3.0, rate: int = 44100, channels: int = 1) -> Path:
+        return make_audio(tmp_path / name, source, seconds, rate, channels)
+
+    return make
+
+
+@pytest.fixture
+def show(tmp_path: Path) -> Path:
+    """A copy of the demo show (podcast.toml, cover, episodes with audio and records)."""
+    root = tmp_path / "show"
+    root.mkdir()
+    shutil.copy(REPO / "podcast.toml", root)
+    shutil.copy(REPO / "cover.jpg", root)
+    shutil.copytree(REPO / "episodes", root / "episodes")
+    return root

@@ -1,0 +1,105 @@
+"""Normalization ground truth: the final MP3 measured by ffmpeg's ebur128, not by our meter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from podpub.audio.ffmpeg import probe
+from podpub.audio.render import normalize_file
+from podpub.config import AudioSettings, LoudnessTarget
+from podpub.errors import AudioError
+from tests.conftest import decoded_seconds, ebur128
+
+SPEECH_LIKE = "sine=f=220:r=44100,volume='0.3*(0.6+0.4*sin(2*PI*3*t))*if(lt(mod(t,0.7),0.45),1,0.02)':eval=frame"
+CLIPPED_MUSIC = "sine=f=330:r=48000,volume=30,alimiter=limit=1:level=false,volume=1"
+
+
+def assert_on_target(path: Path, target: LoudnessTarget) -> None:
+    measured = ebur128(path)
+    assert measured["integrated"] == pytest.approx(target.integrated_lufs, abs=0.5), measured
+    assert measured["true_peak"] <= target.true_peak_dbtp, measured
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "rate", "channels"),
+    [
+        ("quiet-speech-22k-mono", SPEECH_LIKE.replace("44100", "22050"), 22050, 1),
+        ("noise-48k-stereo", "anoisesrc=c=pink:a=0.02:r=48000,lowpass=f=12000", 48000, 2),
+        ("clipped-loud-music", CLIPPED_MUSIC, 48000, 2),
+    ],
+)
+def test_final_file_meets_the_apple_target(audio: Callable[..., Path], tmp_path: Path, name: str,
+                                           source: str, rate: int, channels: int) -> None:  # fmt: skip
+    src = audio(f"{name}.wav", source, 6.0, rate, channels)
+    out = tmp_path / f"{name}.mp3"
+    result = normalize_file(src, out, AudioSettings())
+    assert_on_target(out, AudioSettings().target)
+    info = probe(out)
+    assert info.sample_rate == 44100
+    assert info.channels == channels  # mono stays mono, stereo stays stereo
+    assert decoded_seconds(out) == pytest.approx(6.0, abs=0.1)
+    assert result.before.integrated_lufs < 0
+
+
+@pytest.mark.parametrize("preset", ["spotify", "speech", "ebu-r128"])
+def test_presets(audio: Callable[..., Path], tmp_path: Path, preset: str) -> None:
+    src = audio("speech.wav", SPEECH_LIKE, 5.0)
+    settings = replace(AudioSettings(), target=LoudnessTarget.preset(preset))
+    normalize_file(src, tmp_path / "out.mp3", settings)
+    assert_on_target(tmp_path / "out.mp3", settings.target)
+
+
+def test_large_dynamics_quiet_speech_then_loud_music(audio: Callable[..., Path], tmp_path: Path) -> None:
+    source = "sine=f=300:r=44100,volume='if(lt(t,4),0.01,0.9)':eval=frame"
+    src = audio("dynamics.wav", source, 6.0)
+    normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert_on_target(tmp_path / "out.mp3", AudioSettings().target)
+
+
+def test_surround_is_downmixed_to_stereo(audio: Callable[..., Path], tmp_path: Path) -> None:
+    src = audio("surround.wav", "anoisesrc=c=pink:a=0.05:r=48000,lowpass=f=10000", 4.0, 48000, 6)
+    normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert probe(tmp_path / "out.mp3").channels == 2
+    assert_on_target(tmp_path / "out.mp3", AudioSettings().target)
+
+
+def test_near_silence_needing_over_40_db_is_refused(audio: Callable[..., Path], tmp_path: Path) -> None:
+    src = audio("hiss.wav", "anoisesrc=c=pink:a=0.003:r=44100", 3.0)
+    with pytest.raises(AudioError, match=r"too quiet .* \+4\d\.\d dB"):
+        normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert not (tmp_path / "out.mp3").exists()
+
+
+def test_silence_is_refused_not_amplified(audio: Callable[..., Path], tmp_path: Path) -> None:
+    src = audio("silence.wav", "anullsrc=r=44100:cl=mono", 3.0)
+    with pytest.raises(AudioError, match="silent"):
+        normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert list(tmp_path.glob("out*")) == [] and list(tmp_path.glob(".out*")) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"this is not audio at all" * 100, "not a readable audio file"),
+     (b"RIFF\x24\x00\x00\x00WAVEfmt garbage", "not a readable audio file")],  # fmt: skip
+)
+def test_bad_sources_give_a_clear_error_and_write_nothing(tmp_path: Path, content: bytes, message: str) -> None:
+    src = tmp_path / "bad.wav"
+    src.write_bytes(content)
+    with pytest.raises(AudioError, match=message) as caught:
+        normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert str(src) in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.wav"]
+
+
+def test_existing_output_is_untouched_when_rendering_fails(tmp_path: Path) -> None:
+    out = tmp_path / "out.mp3"
+    out.write_bytes(b"previous render")
+    src = tmp_path / "bad.flac"
+    src.write_bytes(b"fLaC" + b"\x00" * 64)
+    with pytest.raises(AudioError):
+        normalize_file(src, out, AudioSettings())
+    assert out.read_bytes() == b"previous render"
