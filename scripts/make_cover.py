@@ -27,13 +27,21 @@ def main() -> None:
     draw = ImageDraw.Draw(image)
     for y in range(SIDE):  # vertical gradient, deep blue to teal
         t = y / SIDE
-        draw.line([(0, y), (SIDE, y)], fill=(int(20 + 10 * t), int(40 + 110 * t), int(110 + 40 * t)))
+        draw.line(
+            [(0, y), (SIDE, y)], fill=(int(20 + 10 * t), int(40 + 110 * t), int(110 + 40 * t))
+        )
     for i, radius in enumerate(range(520, 120, -100)):  # concentric "network" rings
         box = (SIDE // 2 - radius, 520 - radius, SIDE // 2 + radius, 520 + radius)
         draw.ellipse(box, outline=(255, 255, 255), width=10 - 2 * i)
     title, subtitle = font(140), font(64)
     draw.text((SIDE // 2, 1130), "Réseaux sociaux", font=title, fill="white", anchor="mm")
-    draw.text((SIDE // 2, 1270), "l'essentiel, c'est vous", font=subtitle, fill=(220, 240, 255), anchor="mm")
+    draw.text(
+        (SIDE // 2, 1270),
+        "l'essentiel, c'est vous",
+        font=subtitle,
+        fill=(220, 240, 255),
+        anchor="mm",
+    )
     image.save(OUT, "JPEG", quality=85, optimize=True)
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
 

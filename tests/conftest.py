@@ -18,23 +18,43 @@ REPO = Path(__file__).resolve().parent.parent
 
 def run_ffmpeg(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True, text=True, check=False
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
-def make_audio(path: Path, source: str, seconds: float, rate: int = 44100, channels: int = 1, *extra: str) -> Path:
+def make_audio(
+    path: Path, source: str, seconds: float, rate: int = 44100, channels: int = 1, *extra: str
+) -> Path:
     """Render an ffmpeg lavfi source expression (tone, noise, silence…) to a file."""
     result = run_ffmpeg(
-        "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", str(seconds),
-        "-ar", str(rate), "-ac", str(channels), *extra, str(path),
-    )  # fmt: skip
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        source,
+        "-t",
+        str(seconds),
+        "-ar",
+        str(rate),
+        "-ac",
+        str(channels),
+        *extra,
+        str(path),
+    )
     assert result.returncode == 0, result.stderr
     return path
 
 
 def ebur128(path: Path) -> dict[str, float]:
     """Integrated loudness, LRA and true peak as ffmpeg's own meter reports them."""
-    report = run_ffmpeg("-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-").stderr
+    report = run_ffmpeg(
+        "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"
+    ).stderr
     summary = report[report.rindex("Summary:") :]
 
     def number(label: str) -> float:
@@ -55,7 +75,9 @@ def decoded_seconds(path: Path) -> float:
 
 @pytest.fixture
 def audio(tmp_path: Path) -> Callable[..., Path]:
-    def make(name: str, source: str, seconds: float = 3.0, rate: int = 44100, channels: int = 1) -> Path:
+    def make(
+        name: str, source: str, seconds: float = 3.0, rate: int = 44100, channels: int = 1
+    ) -> Path:
         return make_audio(tmp_path / name, source, seconds, rate, channels)
 
     return make

@@ -16,7 +16,12 @@ from tests.conftest import ebur128
 SIGNALS = {
     "pink-noise-stereo": ("anoisesrc=c=pink:a=0.1:r=48000", 8.0, 48000, 2),
     "tone-mono-22k": ("sine=f=997:r=22050", 5.0, 22050, 1),
-    "bursts-44k": ("sine=f=440:r=44100,volume='if(lt(mod(t,1),0.5),1,0.05)':eval=frame", 6.0, 44100, 1),
+    "bursts-44k": (
+        "sine=f=440:r=44100,volume='if(lt(mod(t,1),0.5),1,0.05)':eval=frame",
+        6.0,
+        44100,
+        1,
+    ),
 }
 
 
@@ -41,7 +46,9 @@ def test_full_scale_997hz_sine_reads_minus_3_lufs_per_bs1770() -> None:
 
 def test_k_weighting_matches_the_48k_coefficients_tabulated_in_bs1770() -> None:
     shelf, highpass = k_weighting(48000)
-    assert shelf[:3] == pytest.approx([1.53512485958697, -2.69169618940638, 1.19839281085285], abs=1e-6)
+    assert shelf[:3] == pytest.approx(
+        [1.53512485958697, -2.69169618940638, 1.19839281085285], abs=1e-6
+    )
     assert shelf[4:] == pytest.approx([-1.69065929318241, 0.73248077421585], abs=1e-6)
     assert highpass[4:] == pytest.approx([-1.99004745483398, 0.99007225036621], abs=1e-6)
 
@@ -61,5 +68,7 @@ def test_chunking_does_not_change_the_result() -> None:
     whole.add(samples)
     for start in range(0, samples.shape[1], 12345):
         pieces.add(samples[:, start : start + 12345])
-    assert pieces.result().integrated_lufs == pytest.approx(whole.result().integrated_lufs, abs=1e-4)
+    assert pieces.result().integrated_lufs == pytest.approx(
+        whole.result().integrated_lufs, abs=1e-4
+    )
     assert pieces.result().true_peak_dbtp == pytest.approx(whole.result().true_peak_dbtp, abs=1e-4)

@@ -26,8 +26,11 @@ def podpub(show: Path, *args: str, env: dict[str, str] | None = None) -> tuple[i
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,10 @@ def test_publish_leaves_a_feed_and_two_mp3s(published: Path) -> None:
 
 def test_podcastparser_reads_every_episode_with_exact_lengths(published: Path) -> None:
     public = published / "public"
-    feed = podcastparser.parse("https://podcast.example.org/reseaux/feed.xml", io.BytesIO((public / "feed.xml").read_bytes()))
+    feed = podcastparser.parse(
+        "https://podcast.example.org/reseaux/feed.xml",
+        io.BytesIO((public / "feed.xml").read_bytes()),
+    )
     assert feed["title"] == "Réseaux sociaux : l'essentiel"
     assert {e["title"] for e in feed["episodes"]} == TITLES
     for episode in feed["episodes"]:
@@ -71,7 +77,10 @@ def test_feedparser_reads_the_itunes_fields(published: Path) -> None:
     assert not feed.bozo, feed.bozo_exception
     assert feed.feed.language == "fr"
     assert not feed.feed.itunes_explicit  # feedparser maps only yes/true/explicit to True
-    assert b"<itunes:explicit>false</itunes:explicit>" in (published / "public" / "feed.xml").read_bytes()
+    assert (
+        b"<itunes:explicit>false</itunes:explicit>"
+        in (published / "public" / "feed.xml").read_bytes()
+    )
     assert feed.feed.image.href.endswith(".jpg")
     entries = {e.title: e for e in feed.entries}
     assert set(entries) == TITLES
@@ -103,7 +112,9 @@ def test_second_publish_changes_nothing(published: Path) -> None:
     assert snapshot(published) == before
 
 
-def test_feed_rebuilds_byte_identically_without_audio_or_ffmpeg(published: Path, tmp_path: Path) -> None:
+def test_feed_rebuilds_byte_identically_without_audio_or_ffmpeg(
+    published: Path, tmp_path: Path
+) -> None:
     clean = tmp_path / "clean"
     shutil.copytree(published, clean, ignore=shutil.ignore_patterns("public", ".podpub", "*.flac"))
     env = {"PODPUB_FFMPEG": str(tmp_path / "no-ffmpeg-here"), "PATH": "/nonexistent"}
@@ -114,7 +125,10 @@ def test_feed_rebuilds_byte_identically_without_audio_or_ffmpeg(published: Path,
 
 def test_first_publish_writes_a_guid_once(show: Path) -> None:
     md = show / "episodes" / "2012-04-25-isolement" / "episode.md"
-    md.write_text("\n".join(line for line in md.read_text().splitlines() if not line.startswith("guid:")) + "\n")
+    md.write_text(
+        "\n".join(line for line in md.read_text().splitlines() if not line.startswith("guid:"))
+        + "\n"
+    )
     (md.parent / "published.json").unlink()
     code, _, err = podpub(show, "publish", "2012-04-25-isolement")
     assert code == 0, err

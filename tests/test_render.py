@@ -32,8 +32,9 @@ def assert_on_target(path: Path, target: LoudnessTarget) -> None:
         ("clipped-loud-music", CLIPPED_MUSIC, 48000, 2),
     ],
 )
-def test_final_file_meets_the_apple_target(audio: Callable[..., Path], tmp_path: Path, name: str,
-                                           source: str, rate: int, channels: int) -> None:  # fmt: skip
+def test_final_file_meets_the_apple_target(
+    audio: Callable[..., Path], tmp_path: Path, name: str, source: str, rate: int, channels: int
+) -> None:
     src = audio(f"{name}.wav", source, 6.0, rate, channels)
     out = tmp_path / f"{name}.mp3"
     result = normalize_file(src, out, AudioSettings())
@@ -53,7 +54,9 @@ def test_presets(audio: Callable[..., Path], tmp_path: Path, preset: str) -> Non
     assert_on_target(tmp_path / "out.mp3", settings.target)
 
 
-def test_large_dynamics_quiet_speech_then_loud_music(audio: Callable[..., Path], tmp_path: Path) -> None:
+def test_large_dynamics_quiet_speech_then_loud_music(
+    audio: Callable[..., Path], tmp_path: Path
+) -> None:
     source = "sine=f=300:r=44100,volume='if(lt(t,4),0.01,0.9)':eval=frame"
     src = audio("dynamics.wav", source, 6.0)
     normalize_file(src, tmp_path / "out.mp3", AudioSettings())
@@ -67,7 +70,9 @@ def test_surround_is_downmixed_to_stereo(audio: Callable[..., Path], tmp_path: P
     assert_on_target(tmp_path / "out.mp3", AudioSettings().target)
 
 
-def test_near_silence_needing_over_40_db_is_refused(audio: Callable[..., Path], tmp_path: Path) -> None:
+def test_near_silence_needing_over_40_db_is_refused(
+    audio: Callable[..., Path], tmp_path: Path
+) -> None:
     src = audio("hiss.wav", "anoisesrc=c=pink:a=0.003:r=44100", 3.0)
     with pytest.raises(AudioError, match=r"too quiet .* \+4\d\.\d dB"):
         normalize_file(src, tmp_path / "out.mp3", AudioSettings())
@@ -83,10 +88,15 @@ def test_silence_is_refused_not_amplified(audio: Callable[..., Path], tmp_path: 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "empty"), (b"this is not audio at all" * 100, "not a readable audio file"),
-     (b"RIFF\x24\x00\x00\x00WAVEfmt garbage", "not a readable audio file")],  # fmt: skip
+    [
+        (b"", "empty"),
+        (b"this is not audio at all" * 100, "not a readable audio file"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt garbage", "not a readable audio file"),
+    ],
 )
-def test_bad_sources_give_a_clear_error_and_write_nothing(tmp_path: Path, content: bytes, message: str) -> None:
+def test_bad_sources_give_a_clear_error_and_write_nothing(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     src = tmp_path / "bad.wav"
     src.write_bytes(content)
     with pytest.raises(AudioError, match=message) as caught:

@@ -29,13 +29,26 @@ TAGS = EpisodeTags(
     summary="L’humain reste au cœur de la relation sociale.",
     link="https://podcast.example.org/reseaux/26",
     cover_jpeg=embedded_cover(REPO / "cover.jpg"),
-    chapters=(Chapter(0.0, "Introduction"), Chapter(1.5, "Le futile et l’essentiel", url="https://example.org/c2")),
+    chapters=(
+        Chapter(0.0, "Introduction"),
+        Chapter(1.5, "Le futile et l’essentiel", url="https://example.org/c2"),
+    ),
 )
 
 
 @pytest.fixture
 def mp3(tmp_path: Path) -> Path:
-    return make_audio(tmp_path / "episode.mp3", "sine=f=440:r=44100", 3.0, 44100, 1, "-c:a", "libmp3lame", "-b:a", "64k")
+    return make_audio(
+        tmp_path / "episode.mp3",
+        "sine=f=440:r=44100",
+        3.0,
+        44100,
+        1,
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "64k",
+    )
 
 
 def test_every_frame_is_written_as_id3v23(mp3: Path) -> None:
@@ -63,8 +76,14 @@ def test_chapters_have_chap_frames_and_one_ordered_top_level_ctoc(mp3: Path) -> 
     write_tags(mp3, TAGS)
     id3 = ID3(mp3)
     chaps = sorted(id3.getall("CHAP"), key=lambda c: c.start_time)
-    assert [(c.start_time, c.end_time) for c in chaps] == [(0, 1500), (1500, round(MP3(mp3).info.length * 1000))]
-    assert [str(c.sub_frames["TIT2"]) for c in chaps] == ["Introduction", "Le futile et l’essentiel"]
+    assert [(c.start_time, c.end_time) for c in chaps] == [
+        (0, 1500),
+        (1500, round(MP3(mp3).info.length * 1000)),
+    ]
+    assert [str(c.sub_frames["TIT2"]) for c in chaps] == [
+        "Introduction",
+        "Le futile et l’essentiel",
+    ]
     assert chaps[1].sub_frames.getall("WXXX")[0].url == "https://example.org/c2"
     (toc,) = id3.getall("CTOC")
     assert toc.flags & 0x03 == 0x03  # top-level and ordered
@@ -80,7 +99,9 @@ def test_ffmpeg_reads_the_chapters(mp3: Path) -> None:
     assert "Le futile et l’essentiel" in report
 
 
-def test_tagging_twice_gives_identical_bytes_and_no_duplicate_frames(mp3: Path, tmp_path: Path) -> None:
+def test_tagging_twice_gives_identical_bytes_and_no_duplicate_frames(
+    mp3: Path, tmp_path: Path
+) -> None:
     twin = tmp_path / "twin.mp3"
     shutil.copy(mp3, twin)
     write_tags(mp3, TAGS)
@@ -96,7 +117,9 @@ def test_no_id3v1_tag(mp3: Path) -> None:
     assert mp3.read_bytes()[-128:-125] != b"TAG"
 
 
-def test_large_or_cmyk_artwork_is_reencoded_to_a_modest_rgb_jpeg(tmp_path: Path, audio: Callable[..., Path]) -> None:
+def test_large_or_cmyk_artwork_is_reencoded_to_a_modest_rgb_jpeg(
+    tmp_path: Path, audio: Callable[..., Path]
+) -> None:
     from PIL import Image
 
     big = tmp_path / "big.jpg"

@@ -29,13 +29,20 @@ def check_artwork(path: Path, where: str, problems: Problems) -> None:
     if expected is None:
         problems.add(where, f"{path.name!r}: artwork must be .jpg or .png")
     elif fmt != expected:
-        problems.add(where, f"{path.name!r} holds {fmt} data but its name says {expected}; rename or convert it")
+        problems.add(
+            where,
+            f"{path.name!r} holds {fmt} data but its name says {expected}; rename or convert it",
+        )
     if width != height:
         problems.add(where, f"{path.name!r} is {width}x{height} px; artwork must be square")
     if not MIN_SIDE <= width <= MAX_SIDE:
-        problems.add(where, f"{path.name!r} is {width} px wide; allowed: {MIN_SIDE} to {MAX_SIDE} px")
+        problems.add(
+            where, f"{path.name!r} is {width} px wide; allowed: {MIN_SIDE} to {MAX_SIDE} px"
+        )
     if mode != "RGB":
-        problems.add(where, f"{path.name!r} is in {mode} colour mode; save it as RGB (no alpha, no CMYK)")
+        problems.add(
+            where, f"{path.name!r} is in {mode} colour mode; save it as RGB (no alpha, no CMYK)"
+        )
 
 
 def embedded_cover(path: Path) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -44,12 +45,16 @@ def format_time(seconds: float) -> str:
     return f"{text}.{millis:03d}" if millis else text
 
 
-def chapters_from_front_matter(value: object, where: str, problems: Problems) -> tuple[Chapter, ...]:
+def chapters_from_front_matter(
+    value: object, where: str, problems: Problems
+) -> tuple[Chapter, ...]:
     """Read the `chapters:` list of an episode's front matter."""
     if value is None:
         return ()
     if not isinstance(value, list):
-        problems.add(f"{where}: chapters", f"expected a list of {{start, title}}, found {describe(value)}")
+        problems.add(
+            f"{where}: chapters", f"expected a list of {{start, title}}, found {describe(value)}"
+        )
         return ()
     chapters = []
     for index, item in enumerate(value, start=1):
@@ -67,7 +72,9 @@ def _chapter_from_mapping(item: object, where: str, problems: Problems) -> Chapt
     start = parse_time(item.get("start"))
     title = item.get("title")
     if start is None:
-        problems.add(f"{where}.start", f"{describe(item.get('start'))} is not a time like 00:01:30 or 90")
+        problems.add(
+            f"{where}.start", f"{describe(item.get('start'))} is not a time like 00:01:30 or 90"
+        )
     if not isinstance(title, str) or not title.strip():
         problems.add(f"{where}.title", "a chapter needs a non-empty title")
     unknown = set(item) - {"start", "title", "url", "image"}
@@ -85,7 +92,7 @@ def _optional_text(item: dict[str, object], key: str) -> str | None:
 
 def check_order(chapters: list[Chapter], where: str, problems: Problems) -> None:
     """Chapters must be strictly increasing; the first one starts the episode."""
-    for before, after in zip(chapters, chapters[1:], strict=False):
+    for before, after in itertools.pairwise(chapters):
         if after.start <= before.start:
             problems.add(
                 where,
@@ -94,7 +101,9 @@ def check_order(chapters: list[Chapter], where: str, problems: Problems) -> None
             )
 
 
-def check_duration(chapters: tuple[Chapter, ...], duration: float, where: str, problems: Problems) -> None:
+def check_duration(
+    chapters: tuple[Chapter, ...], duration: float, where: str, problems: Problems
+) -> None:
     """Every chapter must start inside the audio."""
     for chapter in chapters:
         if chapter.start >= duration:

@@ -15,9 +15,9 @@ import click
 
 from podpub import __version__
 from podpub.audio.render import Progress
-from podpub.config import Config, load_config
+from podpub.config import Config
 from podpub.errors import PodpubError
-from podpub.publish import Report, check, publish, render_feed
+from podpub.publish import Report, check, load_show, publish, render_feed
 from podpub.scaffold import new_episode
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,7 +30,7 @@ class State:
         self.quiet = quiet
 
     def config(self, storage: str | None = None, base_url: str | None = None) -> Config:
-        return load_config(self.config_path).with_overrides(storage, base_url)
+        return load_show(self.config_path, storage, base_url)
 
     def log(self, message: str) -> None:
         if not self.quiet:
@@ -46,7 +46,7 @@ class State:
         def advance(seconds: float) -> None:
             done[0] += seconds
             bar.update(int(done[0]) - bar.pos)
-            if bar.pos >= bar.length:
+            if bar.pos >= total:
                 bar.render_finish()
 
         return advance
@@ -72,8 +72,15 @@ def handles_errors(command: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="podpub")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default="podcast.toml",
-              envvar="PODPUB_CONFIG", show_default=True, help="The show's podcast.toml.")  # fmt: skip
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default="podcast.toml",
+    envvar="PODPUB_CONFIG",
+    show_default=True,
+    help="The show's podcast.toml.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.pass_context
@@ -103,14 +110,20 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
     """
     try:
         episodes, warnings = check(state.config(), slugs)
-    except PodpubError as exc:
+    except PodpubError as exc:  # --json reports problems as data, still with exit 1
         if not as_json:
             raise
         _print_json({"ok": False, "errors": [vars(p) for p in exc.problems], "warnings": []})
         sys.exit(1)
     if as_json:
-        _print_json({"ok": True, "errors": [], "warnings": [vars(w) for w in warnings],
-                     "episodes": [e.slug for e in episodes]})  # fmt: skip
+        _print_json(
+            {
+                "ok": True,
+                "errors": [],
+                "warnings": [vars(w) for w in warnings],
+                "episodes": [e.slug for e in episodes],
+            }
+        )
         return
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -120,13 +133,22 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
 @main.command("publish")
 @click.argument("slugs", nargs=-1)
 @click.option("--dry-run", is_flag=True, help="Check and show what would happen; change nothing.")
-@click.option("--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX).")
-@click.option("--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served.")
+@click.option(
+    "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
+)
+@click.option(
+    "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
 @pass_state
 @handles_errors
 def publish_command(
-    state: State, slugs: tuple[str, ...], dry_run: bool, storage: str | None, base_url: str | None, as_json: bool
+    state: State,
+    slugs: tuple[str, ...],
+    dry_run: bool,
+    storage: str | None,
+    base_url: str | None,
+    as_json: bool,
 ) -> None:
     """Render, tag and store every due episode (or the named ones), then the feed.
 
@@ -157,8 +179,15 @@ def _summarize(state: State, report: Report) -> None:
 
 
 @main.command("feed")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
-@click.option("--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here instead of stdout.",
+)
+@click.option(
+    "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
+)
 @pass_state
 @handles_errors
 def feed_command(state: State, output: Path | None, base_url: str | None) -> None:
@@ -198,8 +227,10 @@ def _parse_date(text: str | None) -> datetime:
         return datetime.now().astimezone().replace(microsecond=0)
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not ISO 8601, e.g. 2012-04-26T08:00:00+02:00", param_hint="--date")
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{text!r} is not ISO 8601, e.g. 2012-04-26T08:00:00+02:00", param_hint="--date"
+        ) from exc
     if value.tzinfo is None:
         raise click.BadParameter("add a time zone, e.g. +02:00 or Z", param_hint="--date")
     return value
@@ -207,5 +238,3 @@ def _parse_date(text: str | None) -> datetime:
 
 def _print_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-

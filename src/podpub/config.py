@@ -134,7 +134,9 @@ def _read_toml(path: Path) -> dict[str, object]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError.at(path, "not found; run podpub from the show's folder or pass --config")
+        raise ConfigError.at(
+            path, "not found; run podpub from the show's folder or pass --config"
+        ) from None
     except OSError as exc:
         raise ConfigError.at(path, f"cannot be read: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
@@ -144,9 +146,18 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 
 SHOW_KEYS = {
-    "title", "description", "author", "owner", "language", "link", "image",
-    "categories", "explicit", "type", "copyright",
-}  # fmt: skip
+    "title",
+    "description",
+    "author",
+    "owner",
+    "language",
+    "link",
+    "image",
+    "categories",
+    "explicit",
+    "type",
+    "copyright",
+}
 
 
 def _read_show(f: Fields, root: Path) -> Show | None:
@@ -185,7 +196,10 @@ def _read_show(f: Fields, root: Path) -> Show | None:
 def _read_categories(f: Fields) -> tuple[Category, ...]:
     value = f.data.get("categories")
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        f.fail("categories", "expected a list such as [\"Technology\", \"Society & Culture/Relationships\"]")
+        f.fail(
+            "categories",
+            'expected a list such as ["Technology", "Society & Culture/Relationships"]',
+        )
         return ()
     categories = []
     for text in value:
@@ -207,9 +221,15 @@ def _read_storage(f: Fields) -> StorageSettings:
 
 
 AUDIO_KEYS = {
-    "preset", "target_lufs", "true_peak_dbtp", "format", "bitrate", "mono_bitrate",
-    "sample_rate", "channels",
-}  # fmt: skip
+    "preset",
+    "target_lufs",
+    "true_peak_dbtp",
+    "format",
+    "bitrate",
+    "mono_bitrate",
+    "sample_rate",
+    "channels",
+}
 
 
 def read_audio_settings(f: Fields) -> AudioSettings:

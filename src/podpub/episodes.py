@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import yaml
 
 from podpub.chapters import Chapter, chapters_from_front_matter
-from podpub.errors import EpisodeError, Problems
+from podpub.errors import Problems
 from podpub.fields import Fields, describe
 from podpub.files import write_atomic
 
@@ -21,9 +22,20 @@ EPISODE_FILE = "episode.md"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 AUDIO_SUFFIXES = (".flac", ".wav", ".mp3", ".m4a", ".opus", ".ogg", ".aac", ".aif", ".aiff")
 FRONT_MATTER_KEYS = {
-    "title", "date", "guid", "number", "season", "type", "explicit", "audio", "image",
-    "summary", "link", "chapters", "draft",
-}  # fmt: skip
+    "title",
+    "date",
+    "guid",
+    "number",
+    "season",
+    "type",
+    "explicit",
+    "audio",
+    "image",
+    "summary",
+    "link",
+    "chapters",
+    "draft",
+}
 
 
 @dataclass(frozen=True)
@@ -61,14 +73,19 @@ def discover(episodes_dir: Path) -> list[Path]:
     return sorted(p for p in episodes_dir.iterdir() if (p / EPISODE_FILE).is_file())
 
 
-def load_episodes(episodes_dir: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Episode], Problems]:
+def load_episodes(
+    episodes_dir: Path, slugs: tuple[str, ...] = ()
+) -> tuple[list[Episode], Problems]:
     """Parse every episode; problems are collected, not raised, so they can be reported together."""
     problems = Problems()
     folders = discover(episodes_dir)
     known = {folder.name for folder in folders}
     for slug in slugs:
         if slug not in known:
-            problems.add(episodes_dir / slug, f"no such episode (expected {episodes_dir / slug / EPISODE_FILE})")
+            problems.add(
+                episodes_dir / slug,
+                f"no such episode (expected {episodes_dir / slug / EPISODE_FILE})",
+            )
     episodes = [ep for folder in folders if (ep := parse_episode(folder, problems))]
     check_unique(episodes, problems)
     if slugs:
@@ -79,7 +96,9 @@ def load_episodes(episodes_dir: Path, slugs: tuple[str, ...] = ()) -> tuple[list
 def parse_episode(folder: Path, problems: Problems) -> Episode | None:
     path = folder / EPISODE_FILE
     if not SLUG.match(folder.name):
-        problems.add(folder, "folder name is not a valid slug: use lowercase ASCII letters, digits and '-'")
+        problems.add(
+            folder, "folder name is not a valid slug: use lowercase ASCII letters, digits and '-'"
+        )
         return None
     split = _split_front_matter(path, problems)
     if split is None:
@@ -143,13 +162,18 @@ def _split_front_matter(path: Path, problems: Problems) -> tuple[dict[str, Any],
 def _read_date(f: Fields) -> datetime | None:
     value = f.data.get("date")
     if value is None:
-        f.fail("date", "is required but missing (ISO 8601 with a time zone, e.g. 2012-04-26T08:00:00+02:00)")
+        f.fail(
+            "date",
+            "is required but missing (ISO 8601 with a time zone, e.g. 2012-04-26T08:00:00+02:00)",
+        )
         return None
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            f.fail("date", f"{value!r} is not an ISO 8601 date-time such as 2012-04-26T08:00:00+02:00")
+            f.fail(
+                "date", f"{value!r} is not an ISO 8601 date-time such as 2012-04-26T08:00:00+02:00"
+            )
             return None
     if isinstance(value, date) and not isinstance(value, datetime):
         f.fail("date", f"{value} has no time and time zone; write e.g. {value}T08:00:00+02:00")
@@ -194,7 +218,7 @@ def _read_file(f: Fields, folder: Path, key: str) -> Path | None:
 
 def check_unique(episodes: list[Episode], problems: Problems) -> None:
     """GUIDs and episode numbers identify episodes in listeners' apps: no two may share one."""
-    identities = {
+    identities: dict[str, Callable[[Episode], object]] = {
         "guid": lambda ep: ep.guid,
         "number": lambda ep: (ep.season, ep.number) if ep.number else None,
     }
@@ -204,7 +228,9 @@ def check_unique(episodes: list[Episode], problems: Problems) -> None:
             if identity(ep) is not None and counts[identity(ep)] > 1:
                 others = [o.slug for o in episodes if identity(o) == identity(ep) and o is not ep]
                 value = getattr(ep, field)
-                problems.add(f"{ep.md_path}: {field}", f"{value!r} is also used by {', '.join(others)}")
+                problems.add(
+                    f"{ep.md_path}: {field}", f"{value!r} is also used by {', '.join(others)}"
+                )
 
 
 def new_guid() -> str:
@@ -216,5 +242,3 @@ def write_guid(episode: Episode, guid: str) -> None:
     text = episode.md_path.read_text(encoding="utf-8")
     head, sep, rest = text.partition("\n")
     write_atomic(episode.md_path, f"{head}{sep}guid: {guid}\n{rest}".encode())
-
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import lxml.etree  # noqa: F401  (feedgen.util uses lxml.etree without importing it)
 from feedgen.ext.podcast import PodcastExtension
@@ -34,9 +35,9 @@ class AppleChannel(PodcastExtension):  # type: ignore[misc]
         super().__init__()
         self.explicit: bool | None = None
 
-    def extend_rss(self, rss_feed: object) -> object:
+    def extend_rss(self, rss_feed: Any) -> Any:
         feed = super().extend_rss(rss_feed)
-        _explicit(feed[0], self.explicit)  # type: ignore[index]
+        _explicit(feed[0], self.explicit)
         return feed
 
 
@@ -45,7 +46,7 @@ class AppleItem(PodcastEntryExtension):  # type: ignore[misc]
         super().__init__()
         self.explicit: bool | None = None
 
-    def extend_rss(self, entry: object) -> object:
+    def extend_rss(self, entry: Any) -> Any:
         item = super().extend_rss(entry)
         _explicit(item, self.explicit)
         return item

@@ -69,7 +69,11 @@ class Fields:
         value = self._get(key, False)
         if value is _MISSING:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             self.fail(key, f"expected a number, found {describe(value)}")
             return default
         if (low is not None and value < low) or (high is not None and value > high):

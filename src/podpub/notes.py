@@ -25,7 +25,7 @@ def notes_html(markdown: str, chapters: tuple[Chapter, ...] = ()) -> str:
     if chapters:
         lines = "\n".join(f"- {format_time(c.start)} {c.title}" for c in chapters)
         text = f"{markdown.rstrip()}\n\n{lines}\n"
-    return _markdown().render(text).strip()
+    return str(_markdown().render(text)).strip()
 
 
 def plain_text(html: str) -> str:

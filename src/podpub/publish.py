@@ -17,9 +17,9 @@ from pathlib import Path
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import probe
 from podpub.audio.render import Progress, RenderResult, measure_file, normalize_file
-from podpub.config import Config, public_url
+from podpub.config import Config, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
-from podpub.errors import EpisodeError, PodpubError, Problem, Problems, StorageError
+from podpub.errors import ConfigError, EpisodeError, PodpubError, Problem, Problems, StorageError
 from podpub.feed import FeedItem, build_feed
 from podpub.files import sha256_file, write_atomic
 from podpub.published import Published, load_record, save_record
@@ -52,7 +52,18 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def check(config: Config, slugs: tuple[str, ...] = (), need_audio: bool = True) -> tuple[list[Episode], list[Problem]]:
+def load_show(config_path: Path, storage: str | None = None, base_url: str | None = None) -> Config:
+    """podcast.toml with overrides; when it is wrong, the episodes' problems are reported too."""
+    try:
+        return load_config(config_path).with_overrides(storage, base_url)
+    except ConfigError as exc:
+        _, found = load_episodes(config_path.parent / "episodes")
+        raise ConfigError(*exc.problems, *found.items) from None
+
+
+def check(
+    config: Config, slugs: tuple[str, ...] = (), need_audio: bool = True
+) -> tuple[list[Episode], list[Problem]]:
     """Validate the show and the episodes; raise with every problem, return the warnings."""
     problems = Problems()
     check_artwork(config.show.image, f"{config.path}: show.image", problems)
@@ -76,7 +87,9 @@ def _check_episode(episode: Episode, problems: Problems, need_audio: bool) -> No
         check_artwork(episode.image, f"{episode.md_path}: image", problems)
     if need_audio and not episode.draft:
         if episode.audio is None:
-            problems.add(episode.md_path, "no audio source: set `audio:` or put one audio file in the folder")
+            problems.add(
+                episode.md_path, "no audio source: set `audio:` or put one audio file in the folder"
+            )
             return
         try:
             probe(episode.audio)
@@ -85,9 +98,12 @@ def _check_episode(episode: Episode, problems: Problems, need_audio: bool) -> No
 
 
 def publish(
-    config: Config, slugs: tuple[str, ...] = (), now: datetime | None = None,
-    log: Log = _quiet, progress: ProgressFactory | None = None,
-) -> Report:  # fmt: skip
+    config: Config,
+    slugs: tuple[str, ...] = (),
+    now: datetime | None = None,
+    log: Log = _quiet,
+    progress: ProgressFactory | None = None,
+) -> Report:
     """Publish every due episode (or the named ones) and then the feed."""
     now = now or datetime.now(UTC)
     episodes, warnings = check(config, slugs)
@@ -102,9 +118,14 @@ def publish(
 
 
 def _publish_episode(
-    config: Config, storage: Storage, episode: Episode, cover_key: str, now: datetime,
-    report: Report, progress: ProgressFactory | None,
-) -> None:  # fmt: skip
+    config: Config,
+    storage: Storage,
+    episode: Episode,
+    cover_key: str,
+    now: datetime,
+    report: Report,
+    progress: ProgressFactory | None,
+) -> None:
     assert episode.audio is not None
     previous = load_record(episode.folder)
     guid = episode.guid or (previous.guid if previous else new_guid())
@@ -119,14 +140,23 @@ def _publish_episode(
     if not episode.guid:
         write_guid(episode, guid)  # once, at first publish; never recomputed
     report.episodes.append(episode.slug)
-    save_record(episode.folder, Published(
-        guid=guid, audio_key=key, audio_bytes=tagged.stat().st_size, audio_sha256=sha,
-        audio_type=content_type_for(key), duration_s=round(audio_duration(tagged), 3),
-        render_key=render_key, integrated_lufs=figures["integrated_lufs"],
-        true_peak_dbtp=figures["true_peak_dbtp"], source_lufs=figures["source_lufs"],
-        gain_db=figures["gain_db"],
-        published_at=previous.published_at if previous else now.isoformat(timespec="seconds"),
-    ))  # fmt: skip
+    save_record(
+        episode.folder,
+        Published(
+            guid=guid,
+            audio_key=key,
+            audio_bytes=tagged.stat().st_size,
+            audio_sha256=sha,
+            audio_type=content_type_for(key),
+            duration_s=round(audio_duration(tagged), 3),
+            render_key=render_key,
+            integrated_lufs=figures["integrated_lufs"],
+            true_peak_dbtp=figures["true_peak_dbtp"],
+            source_lufs=figures["source_lufs"],
+            gain_db=figures["gain_db"],
+            published_at=previous.published_at if previous else now.isoformat(timespec="seconds"),
+        ),
+    )
 
 
 def _render_key(config: Config, source: Path) -> str:
@@ -137,7 +167,11 @@ def _render_key(config: Config, source: Path) -> str:
 
 
 def _render(
-    config: Config, episode: Episode, render_key: str, report: Report, progress: ProgressFactory | None
+    config: Config,
+    episode: Episode,
+    render_key: str,
+    report: Report,
+    progress: ProgressFactory | None,
 ) -> tuple[Path, dict[str, float]]:
     """Normalize + encode, unless the build cache already holds this exact render."""
     assert episode.audio is not None
@@ -169,11 +203,19 @@ def _loudness_figures(result: RenderResult, final: dict[str, float]) -> dict[str
 def _episode_tags(config: Config, episode: Episode, guid: str) -> EpisodeTags:
     show = config.show
     return EpisodeTags(
-        title=episode.title, artist=show.author, album=show.title, date=episode.date, guid=guid,
-        feed_url=config.feed_url, number=episode.number, season=episode.season,
-        summary=episode.summary, link=episode.link, chapters=episode.chapters,
+        title=episode.title,
+        artist=show.author,
+        album=show.title,
+        date=episode.date,
+        guid=guid,
+        feed_url=config.feed_url,
+        number=episode.number,
+        season=episode.season,
+        summary=episode.summary,
+        link=episode.link,
+        chapters=episode.chapters,
         cover_jpeg=embedded_cover(episode.image or show.image),
-    )  # fmt: skip
+    )
 
 
 def _upload(storage: Storage, key: str, path: Path, sha: str, cache: str, report: Report) -> None:
@@ -187,7 +229,9 @@ def _upload(storage: Storage, key: str, path: Path, sha: str, cache: str, report
         report.uploaded.append(key)
     stored = storage.head(key)
     if not stored or stored.size != size or stored.content_type != content_type_for(key):
-        raise StorageError.at(storage.describe(key), f"verification failed after upload (found {stored})")
+        raise StorageError.at(
+            storage.describe(key), f"verification failed after upload (found {stored})"
+        )
     report.verified.append(key)
 
 
@@ -209,14 +253,25 @@ def feed_items(config: Config, episodes: list[Episode], now: datetime) -> list[F
         record = load_record(episode.folder)
         if record is None or not episode.is_due(now):
             continue
-        items.append(FeedItem(
-            guid=record.guid, title=episode.title, date=episode.date, notes_markdown=episode.notes,
-            summary=episode.summary, enclosure_url=public_url(config.storage.public_base_url, record.audio_key),
-            enclosure_bytes=record.audio_bytes, enclosure_type=record.audio_type,
-            duration_s=record.duration_s, link=episode.link or config.show.link,
-            number=episode.number, season=episode.season, episode_type=episode.type,
-            explicit=episode.explicit, chapters=episode.chapters,
-        ))  # fmt: skip
+        items.append(
+            FeedItem(
+                guid=record.guid,
+                title=episode.title,
+                date=episode.date,
+                notes_markdown=episode.notes,
+                summary=episode.summary,
+                enclosure_url=public_url(config.storage.public_base_url, record.audio_key),
+                enclosure_bytes=record.audio_bytes,
+                enclosure_type=record.audio_type,
+                duration_s=record.duration_s,
+                link=episode.link or config.show.link,
+                number=episode.number,
+                season=episode.season,
+                episode_type=episode.type,
+                explicit=episode.explicit,
+                chapters=episode.chapters,
+            )
+        )
     return items
 
 

@@ -12,9 +12,31 @@ from pathlib import Path
 
 from mutagen import MutagenError
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDAT, TDES, TGID, TIT2, TPE1, TPOS, TRCK,
-    TYER, USLT, WFED, WOAS, WXXX, CTOCFlags, Encoding, ID3NoHeaderError, PictureType,
-)  # fmt: skip
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDAT,
+    TDES,
+    TGID,
+    TIT2,
+    TPE1,
+    TPOS,
+    TRCK,
+    TYER,
+    USLT,
+    WFED,
+    WOAS,
+    WXXX,
+    CTOCFlags,
+    Encoding,
+    ID3NoHeaderError,
+    PictureType,
+)
 from mutagen.mp3 import MP3
 
 from podpub.chapters import Chapter
@@ -42,7 +64,7 @@ class EpisodeTags:
 def audio_duration(path: Path) -> float:
     """Duration from the MP3's Xing/LAME header (exact for our CBR encodes)."""
     try:
-        return float(MP3(path).info.length)
+        return float(MP3(path).info.length)  # type: ignore[attr-defined]
     except (MutagenError, OSError) as exc:
         raise TagError.at(path, f"cannot read MP3 stream info: {exc}") from exc
 
@@ -96,7 +118,13 @@ def _frames(tags: EpisodeTags, duration_s: float) -> list[object]:
 
 
 def _cover(jpeg: bytes, description: str) -> APIC:
-    return APIC(encoding=Encoding.UTF16, mime="image/jpeg", type=PictureType.COVER_FRONT, desc=description, data=jpeg)
+    return APIC(
+        encoding=Encoding.UTF16,
+        mime="image/jpeg",
+        type=PictureType.COVER_FRONT,
+        desc=description,
+        data=jpeg,
+    )
 
 
 def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[object]:
@@ -107,16 +135,25 @@ def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[ob
     ends = [round(c.start * 1000) for c in chapters[1:]] + [end_ms]
     frames: list[object] = []
     for index, (chapter, end) in enumerate(zip(chapters, ends, strict=True)):
-        sub = [TIT2(encoding=Encoding.UTF16, text=chapter.title)]
+        sub: list[object] = [TIT2(encoding=Encoding.UTF16, text=chapter.title)]
         if chapter.url:
             sub.append(WXXX(encoding=Encoding.UTF16, desc="chapter url", url=chapter.url))
         frames.append(
-            CHAP(element_id=f"chp{index}", start_time=round(chapter.start * 1000), end_time=end,
-                 start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=sub)  # fmt: skip
+            CHAP(
+                element_id=f"chp{index}",
+                start_time=round(chapter.start * 1000),
+                end_time=end,
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=sub,
+            )
         )
     frames.append(
-        CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-             child_element_ids=[f"chp{i}" for i in range(len(chapters))],
-             sub_frames=[TIT2(encoding=Encoding.UTF16, text="Chapters")])  # fmt: skip
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=[f"chp{i}" for i in range(len(chapters))],
+            sub_frames=[TIT2(encoding=Encoding.UTF16, text="Chapters")],
+        )
     )
     return frames

@@ -41,6 +41,8 @@ def decode(path: Path, sample_rate: int, channels: int) -> Iterator[np.ndarray]:
             code = process.wait()
         if code != 0:
             errors.seek(0)
-            raise AudioError.at(path, f"cannot be decoded: {last_line(errors.read().decode(errors='replace'))}")
+            raise AudioError.at(
+                path, f"cannot be decoded: {last_line(errors.read().decode(errors='replace'))}"
+            )
         if frames == 0:
             raise AudioError.at(path, "contains no audio samples")

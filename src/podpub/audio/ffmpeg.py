@@ -66,13 +66,18 @@ def probe(path: Path) -> SourceInfo:
         raise AudioError.at(path, "audio source is empty (0 bytes)")
     result = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
-        capture_output=True, text=True, errors="replace", check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=False,
+    )
     match = STREAM.search(result.stderr)
     if not match:
         raise AudioError.at(path, f"not a readable audio file ({last_line(result.stderr)})")
     codec, rate, layout = match.groups()
-    return SourceInfo(codec.split()[0], int(rate), layout_channels(layout), _duration(result.stderr))
+    return SourceInfo(
+        codec.split()[0], int(rate), layout_channels(layout), _duration(result.stderr)
+    )
 
 
 def layout_channels(layout: str) -> int:
@@ -99,25 +104,72 @@ def last_line(text: str) -> str:
 def decode_command(path: Path, sample_rate: int, channels: int) -> list[str]:
     """Decode the first audio stream to interleaved float32 PCM on stdout."""
     return [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
-        "-map", "0:a:0", "-vn", "-ac", str(channels), "-ar", str(sample_rate),
-        "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
-    ]  # fmt: skip
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        str(path),
+        "-map",
+        "0:a:0",
+        "-vn",
+        "-ac",
+        str(channels),
+        "-ar",
+        str(sample_rate),
+        "-f",
+        "f32le",
+        "-acodec",
+        "pcm_f32le",
+        "pipe:1",
+    ]
 
 
-def encode_command(output: Path, sample_rate: int, channels: int, codec_args: list[str]) -> list[str]:
+def encode_command(
+    output: Path, sample_rate: int, channels: int, codec_args: list[str]
+) -> list[str]:
     """Encode interleaved 16-bit PCM from stdin; no tags (tags.py writes them), bit-exact.
 
     16-bit rather than float input: LAME's float path through ffmpeg is about twice as slow.
     """
     return [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y",
-        "-f", "s16le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
-        *codec_args, "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "s16le",
+        "-ar",
+        str(sample_rate),
+        "-ac",
+        str(channels),
+        "-i",
+        "pipe:0",
+        *codec_args,
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
         str(output),
-    ]  # fmt: skip
+    ]
 
 
 def mp3_args(bitrate: str) -> list[str]:
     """CBR MP3 with a Xing/LAME header (exact duration, gapless) and no ID3 of ffmpeg's own."""
-    return ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3"]
+    return [
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        bitrate,
+        "-id3v2_version",
+        "0",
+        "-write_xing",
+        "1",
+        "-f",
+        "mp3",
+    ]

@@ -45,7 +45,11 @@ def k_weighting(sample_rate: int) -> np.ndarray:
     vh = 10 ** (gain_db / 20)
     vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
-    shelf_b = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0]
+    shelf_b = [
+        (vh + vb * k / q + k * k) / a0,
+        2 * (k * k - vh) / a0,
+        (vh - vb * k / q + k * k) / a0,
+    ]
     shelf_a = [1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
     f0, q = 38.13547087602444, 0.5003270373238773
     k = math.tan(math.pi * f0 / sample_rate)
@@ -75,14 +79,18 @@ class LoudnessMeter:
 
     def add(self, samples: np.ndarray) -> None:
         self.frames += samples.shape[1]
-        weighted, self.state = signal.sosfilt(self.sos, samples + denormal_guard(samples.shape[1]), axis=1, zi=self.state)
+        weighted, self.state = signal.sosfilt(
+            self.sos, samples + denormal_guard(samples.shape[1]), axis=1, zi=self.state
+        )
         energy = np.einsum("ij,ij->j", weighted, weighted)  # channel weights are all 1 (≤ 2 ch)
         self.pending_energy = self._collect(self.pending_energy, energy, np.sum, self.energies)
         magnitude = np.abs(samples).max(axis=0)
         self.pending_peak = self._collect(self.pending_peak, magnitude, np.max, self.peaks)
         self._track_true_peak(samples)
 
-    def _collect(self, pending: np.ndarray, values: np.ndarray, reduce: Any, out: list[np.ndarray]) -> np.ndarray:
+    def _collect(
+        self, pending: np.ndarray, values: np.ndarray, reduce: Any, out: list[np.ndarray]
+    ) -> np.ndarray:
         """Fold per-sample values into complete 20 ms sub-blocks; return the incomplete rest."""
         joined = np.concatenate([pending, values])
         complete = len(joined) - len(joined) % self.subblock
@@ -117,7 +125,9 @@ class LoudnessMeter:
             self._true_peak_of_blocks(pad_to_blocks(self.unblocked))
             self.unblocked = self.unblocked[:, :0]
         energy = self.subblock_energy
-        sample_peak = float(max(self.subblock_peak.max(initial=0.0), self.pending_peak.max(initial=0.0)))
+        sample_peak = float(
+            max(self.subblock_peak.max(initial=0.0), self.pending_peak.max(initial=0.0))
+        )
         return Loudness(
             integrated_lufs=integrated(energy, self.subblock),
             lra_lu=loudness_range(energy, self.subblock),

@@ -54,7 +54,9 @@ class BlockPeaks:
         blocks = np.abs(samples).reshape(samples.shape[0], -1, BLOCK)
         return np.asarray(blocks.max(axis=(0, 2)))
 
-    def true_peaks(self, samples: np.ndarray, sample_peaks: np.ndarray, threshold: float) -> np.ndarray:
+    def true_peaks(
+        self, samples: np.ndarray, sample_peaks: np.ndarray, threshold: float
+    ) -> np.ndarray:
         """True peak per block where it may exceed `threshold`; elsewhere a bound below it.
 
         The interpolation lags the samples by about half a filter, so a peak near a block's
@@ -62,13 +64,17 @@ class BlockPeaks:
         """
         padded = np.concatenate([self.history, samples], axis=1)
         self.history = padded[:, padded.shape[1] - CONTEXT :]
-        feeding = np.maximum(sample_peaks, np.concatenate([self.last_block_peak, sample_peaks[:-1]]))
+        feeding = np.maximum(
+            sample_peaks, np.concatenate([self.last_block_peak, sample_peaks[:-1]])
+        )
         self.last_block_peak = sample_peaks[-1:]
         peaks = feeding * np.float32(bound())
         candidates = np.flatnonzero(peaks > threshold)
         if len(candidates):
             windows = candidates[:, None] * BLOCK + np.arange(CONTEXT + BLOCK)
-            upsampled = signal.upfirdn(interpolation_filter(), padded[:, windows], up=OVERSAMPLE, axis=-1)
+            upsampled = signal.upfirdn(
+                interpolation_filter(), padded[:, windows], up=OVERSAMPLE, axis=-1
+            )
             valid = upsampled[..., OVERSAMPLE * CONTEXT : OVERSAMPLE * (CONTEXT + BLOCK)]
             peaks[candidates] = np.maximum(np.abs(valid).max(axis=(0, 2)), sample_peaks[candidates])
-        return peaks
+        return np.asarray(peaks)

@@ -51,7 +51,9 @@ def output_channels(source_channels: int, settings: AudioSettings) -> int:
     return 1 if source_channels == 1 else 2
 
 
-def measure(path: Path, sample_rate: int, channels: int, progress: Progress | None = None) -> LoudnessMeter:
+def measure(
+    path: Path, sample_rate: int, channels: int, progress: Progress | None = None
+) -> LoudnessMeter:
     """Pass 1: stream the whole file through the meter."""
     meter = LoudnessMeter(sample_rate, channels)
     for chunk in decode(path, sample_rate, channels):
@@ -107,11 +109,17 @@ def normalize_file(
     command = encode_command(temp_name(output), rate, channels, mp3_args(bitrate))
     chunks = _limited(decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress)
     _encode(chunks, command, output)
-    return RenderResult(before, gain_db, 20 * math.log10(max(limiter.min_gain, 1e-9)), channels, rate)
+    return RenderResult(
+        before, gain_db, 20 * math.log10(max(limiter.min_gain, 1e-9)), channels, rate
+    )
 
 
 def _limited(
-    chunks: Iterator[np.ndarray], gain: float, limiter: TruePeakLimiter, rate: int, progress: Progress | None
+    chunks: Iterator[np.ndarray],
+    gain: float,
+    limiter: TruePeakLimiter,
+    rate: int,
+    progress: Progress | None,
 ) -> Iterator[bytes]:
     """Interleaved PCM after gain and limiting; exactly as many frames as were decoded."""
     frames_in = frames_out = 0
@@ -128,7 +136,7 @@ def _limited(
 def to_pcm16(samples: np.ndarray) -> bytes:
     """Channel-major float → interleaved signed 16-bit little-endian."""
     scaled = np.clip(samples.T, -1.0, 1.0) * np.float32(32767)
-    return np.rint(scaled).astype("<i2").tobytes()
+    return bytes(np.rint(scaled).astype("<i2").tobytes())
 
 
 def _encode(chunks: Iterator[bytes], command: list[str], output: Path) -> None:
@@ -141,7 +149,9 @@ def _encode(chunks: Iterator[bytes], command: list[str], output: Path) -> None:
             code = encoder.wait()
             if code != 0:
                 errors.seek(0)
-                raise AudioError.at(output, f"encoding failed: {last_line(errors.read().decode(errors='replace'))}")
+                raise AudioError.at(
+                    output, f"encoding failed: {last_line(errors.read().decode(errors='replace'))}"
+                )
             os.replace(tmp, output)
         finally:
             if encoder.poll() is None:

@@ -1,0 +1,193 @@
+"""Bad show and episode files: one clear message per problem, all at once, exit 1, nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podpub.cli import main
+
+VOUS = Path("episodes") / "2012-04-26-vous" / "episode.md"
+
+
+def run(show: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_demo_show_checks_clean(show: Path) -> None:
+    code, out, err = run(show, "check", "--json")
+    assert code == 0, err
+    assert json.loads(out) == {
+        "ok": True,
+        "errors": [],
+        "warnings": [],
+        "episodes": ["2012-04-25-isolement", "2012-04-26-vous"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'language = "fr"',
+            'language = "French"',
+            "show.language: 'French' is not a language code",
+        ),
+        ('title = "Réseaux', 'titel = "Réseaux', "show.titel: unknown key; did you mean 'title'?"),
+        (
+            'type = "episodic"',
+            'type = "daily"',
+            "show.type: 'daily' is not allowed; choose one of: episodic, serial",
+        ),
+        ('preset = "apple"', 'preset = "loud"', "audio.preset: 'loud' is not allowed"),
+        ('bitrate = "128k"', 'bitrate = "fast"', "audio.bitrate: 'fast' is not a bitrate"),
+        ('email = "podcast@example.org"', "", "show.owner.email: is required but missing"),
+        (
+            'image = "cover.jpg"',
+            'image = "missing.jpg"',
+            "show.image: file 'missing.jpg' not found",
+        ),
+        ("[audio]", "[audio]\ntarget_lufs = -3", "audio.target_lufs: -3 is out of range"),
+    ],
+)
+def test_bad_podcast_toml(show: Path, old: str, new: str, message: str) -> None:
+    edit(show / "podcast.toml", old, new)
+    code, _, err = run(show, "check")
+    assert code == 1
+    assert f"error: {show / 'podcast.toml'}: {message}" in err
+    assert "Traceback" not in err
+
+
+def test_podcast_toml_that_is_not_toml(show: Path) -> None:
+    (show / "podcast.toml").write_text("[show\ntitle = 1\n")
+    code, _, err = run(show, "check")
+    assert code == 1 and "podcast.toml: is not valid TOML" in err
+
+
+def test_missing_podcast_toml(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path, "check")
+    assert code == 1 and "podcast.toml: not found" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "date: 2012-04-26T08:00:00+02:00",
+            "date: 2012-04-26",
+            "date: 2012-04-26 has no time and time zone",
+        ),
+        ("date: 2012-04-26T08:00:00+02:00", "date: 2012-04-26T08:00:00", "has no time zone"),
+        (
+            "date: 2012-04-26T08:00:00+02:00",
+            "date: soon",
+            "date: 'soon' is not an ISO 8601 date-time",
+        ),
+        ("number: 26", "number: 0", "number: must be at least 1, found 0"),
+        ("number: 26", "number: vingt-six", "number: expected a whole number, found 'vingt-six'"),
+        ("number: 26", "number: 25", "number: 25 is also used by 2012-04-25-isolement"),
+        (
+            "type: full",
+            "type: episode",
+            "type: 'episode' is not allowed; choose one of: bonus, full, trailer",
+        ),
+        ('title: "Essentiel', 'titre: "Essentiel', "title: is required but missing"),
+        (
+            'start: "00:00:05.952"',
+            'start: "5 secondes"',
+            "chapters[2].start: '5 secondes' is not a time",
+        ),
+        ('start: "00:00:18.371"', 'start: "00:00:01"', "does not come after"),
+        (
+            "guid: 8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012",
+            "guid: 3f6c2a0e-8d1b-4c57-9a7e-25a04b1e2012",
+            "is also used by",
+        ),
+    ],
+)
+def test_bad_front_matter(show: Path, old: str, new: str, message: str) -> None:
+    edit(show / VOUS, old, new)
+    code, _, err = run(show, "check")
+    assert code == 1, err
+    assert str(show / VOUS) in err and message in err
+
+
+def test_every_problem_is_reported_at_once(show: Path) -> None:
+    edit(show / VOUS, "number: 26", "number: -2")
+    edit(show / VOUS, "type: full", "type: nope")
+    edit(show / "podcast.toml", 'language = "fr"', 'language = "xx_YY"')
+    code, _, err = run(show, "check")
+    assert code == 1
+    assert err.count("error: ") == 3
+
+
+def test_unknown_front_matter_key_is_a_warning_with_a_suggestion(show: Path) -> None:
+    edit(show / VOUS, "number: 26", "number: 26\nsumary: typo")
+    code, _, err = run(show, "check")
+    assert code == 0
+    assert "warning:" in err and "sumary: unknown key; did you mean 'summary'?" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"no front matter here\n", "must start with YAML front matter"),
+        (b"---\ntitle: [unclosed\n---\n", "front matter is not valid YAML"),
+        (b"---\n- a list\n---\n", "front matter must be a mapping"),
+        ("---\ntitle: é\n---\n".encode("latin-1"), "is not UTF-8 text"),
+    ],
+)
+def test_unreadable_episode_files(show: Path, content: bytes, message: str) -> None:
+    (show / VOUS).write_bytes(content)
+    code, _, err = run(show, "check")
+    assert code == 1 and message in err
+
+
+def test_bad_slug_folder(show: Path) -> None:
+    (show / "episodes" / "Mon Episode").mkdir()
+    (show / "episodes" / "Mon Episode" / "episode.md").write_text("---\ntitle: x\n---\n")
+    code, _, err = run(show, "check")
+    assert code == 1 and "Mon Episode: folder name is not a valid slug" in err
+
+
+def test_usage_error_exits_2(show: Path) -> None:
+    code, _, err = run(show, "publish", "--no-such-option")
+    assert code == 2 and "No such option" in err
+
+
+def test_version_and_help() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("podpub, version ")
+    for command in ("check", "publish", "feed", "new"):
+        assert CliRunner().invoke(main, [command, "-h"]).exit_code == 0
+
+
+def test_new_scaffolds_a_draft_with_a_guid(show: Path) -> None:
+    code, out, err = run(
+        show, "new", "Le contact : maillon faible !", "--date", "2012-11-05T09:00:00+01:00"
+    )
+    assert code == 0, err
+    path = Path(out.strip())
+    assert path == show / "episodes" / "2012-11-05-le-contact-maillon-faible" / "episode.md"
+    text = path.read_text()
+    assert (
+        "title: 'Le contact : maillon faible !'" in text
+        and "guid: " in text
+        and "draft: true" in text
+    )
+    code, _, err = run(show, "check")
+    assert code == 0, err  # a draft needs no audio yet
+    code, _, err = run(
+        show, "new", "Le contact : maillon faible !", "--date", "2012-11-05T09:00:00+01:00"
+    )
+    assert code == 1 and "already exists" in err
