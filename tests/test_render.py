@@ -20,7 +20,8 @@ CLIPPED_MUSIC = "sine=f=330:r=48000,volume=30,alimiter=limit=1:level=false,volum
 
 def assert_on_target(path: Path, target: LoudnessTarget) -> None:
     measured = ebur128(path)
-    assert measured["integrated"] == pytest.approx(target.integrated_lufs, abs=0.5), measured
+    # the issue's tolerance is ±0.5 LU and its aim ±0.2; ebur128 prints one decimal
+    assert measured["integrated"] == pytest.approx(target.integrated_lufs, abs=0.25), measured
     assert measured["true_peak"] <= target.true_peak_dbtp, measured
 
 
@@ -113,3 +114,42 @@ def test_existing_output_is_untouched_when_rendering_fails(tmp_path: Path) -> No
     with pytest.raises(AudioError):
         normalize_file(src, out, AudioSettings())
     assert out.read_bytes() == b"previous render"
+
+
+def test_loudness_and_normalize_commands_print_json_on_stdout(
+    audio: Callable[..., Path], tmp_path: Path
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from podpub.cli import main
+
+    src = audio("speech.wav", SPEECH_LIKE, 4.0)
+    out = tmp_path / "out.mp3"
+    result = CliRunner().invoke(
+        main, ["normalize", str(src), str(out), "--preset", "speech", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["after"]["integrated_lufs"] == pytest.approx(-18.0, abs=0.25)
+    assert report["before"]["file"] == str(src) and report["gain_db"] > 0
+    result = CliRunner().invoke(main, ["loudness", str(src), str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [set(r) for r in rows] == [
+        {"file", "integrated_lufs", "lra_lu", "true_peak_dbtp", "sample_peak_dbfs", "duration_s"}
+    ] * 2
+    assert rows[1]["integrated_lufs"] == pytest.approx(ebur128(out)["integrated"], abs=0.1)
+    assert rows[1]["duration_s"] == pytest.approx(4.0, abs=0.05)
+
+
+def test_loudness_of_a_non_audio_file_exits_1_naming_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from podpub.cli import main
+
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    result = CliRunner().invoke(main, ["loudness", str(bad)])
+    assert result.exit_code == 1 and f"error: {bad}: not a readable audio file" in result.stderr

@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 import click
 
 from podpub import __version__
-from podpub.audio.render import Progress
-from podpub.config import Config
+from podpub.audio.ffmpeg import probe
+from podpub.audio.render import Progress, audio_settings, loudness_row, measure_file, normalize_file
+from podpub.config import PRESETS, Config
 from podpub.errors import PodpubError
 from podpub.publish import Report, check, load_show, publish, render_feed
 from podpub.scaffold import new_episode
@@ -220,6 +221,85 @@ def new_command(state: State, title: str, date_text: str | None, slug: str | Non
     path = new_episode(state.config().episodes_dir, title, when, slug)
     state.log(f"created {path} (draft: remove `draft: true` when the audio is in place)")
     click.echo(str(path))
+
+
+@main.command("loudness")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array on stdout.")
+@pass_state
+@handles_errors
+def loudness_command(state: State, files: tuple[Path, ...], as_json: bool) -> None:
+    """Measure integrated loudness, LRA, true peak, sample peak and duration (BS.1770-4).
+
+    Example: podpub loudness public/*.mp3 --json
+    """
+    rows = [loudness_row(path, measure_file(path)) for path in files]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        click.echo(_loudness_line(row))
+
+
+@main.command("normalize")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--preset", type=click.Choice(sorted(PRESETS)), help="Loudness preset (default: apple)."
+)
+@click.option("--target", type=click.FloatRange(-40, -5), help="Integrated loudness target, LUFS.")
+@click.option("--true-peak", type=click.FloatRange(-9, 0), help="True-peak ceiling, dBTP.")
+@click.option("--bitrate", help="MP3 bitrate, e.g. 128k (mono output uses it too).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print before/after figures as JSON on stdout."
+)
+@pass_state
+@handles_errors
+def normalize_command(
+    state: State,
+    source: Path,
+    output: Path,
+    preset: str | None,
+    target: float | None,
+    true_peak: float | None,
+    bitrate: str | None,
+    as_json: bool,
+) -> None:
+    """Render one file exactly as publish does and report the before/after figures.
+
+    Example: podpub normalize raw.wav episode.mp3 --preset speech --bitrate 96k
+    """
+    settings = audio_settings(preset, target, true_peak, bitrate)
+    duration = probe(source).duration_s or 0.0
+    result = normalize_file(
+        source, output, settings, state.progress(f"normalizing {source.name}", 2 * duration)
+    )
+    after = measure_file(output)
+    report: dict[str, Any] = {
+        "before": loudness_row(source, result.before),
+        "after": loudness_row(output, after),
+        "gain_db": round(result.gain_db, 2),
+        "limiter_max_reduction_db": round(-result.limiter_min_gain_db, 2),
+    }
+    if as_json:
+        _print_json(report)
+        return
+    click.echo(f"before  {_loudness_line(report['before'])}")
+    click.echo(f"after   {_loudness_line(report['after'])}")
+    click.echo(
+        f"gain {report['gain_db']:+.2f} dB, limiter up to -{report['limiter_max_reduction_db']:.2f} dB"
+    )
+
+
+def _loudness_line(row: dict[str, Any]) -> str:
+    def fmt(value: float | None, unit: str) -> str:
+        return f"{value:7.2f} {unit}" if value is not None else f"{'-inf':>7} {unit}"
+
+    return (
+        f"{fmt(row['integrated_lufs'], 'LUFS')}  LRA {fmt(row['lra_lu'], 'LU')}  "
+        f"TP {fmt(row['true_peak_dbtp'], 'dBTP')}  SP {fmt(row['sample_peak_dbfs'], 'dBFS')}  "
+        f"{row['duration_s']:8.2f} s  {row['file']}"
+    )
 
 
 def _parse_date(text: str | None) -> datetime:

@@ -7,6 +7,7 @@ chunk, so on two cores the limiter hides behind the encoder.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import queue
@@ -14,8 +15,9 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +26,7 @@ from podpub.audio.ffmpeg import encode_command, last_line, mp3_args, probe
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.meter import Loudness, LoudnessMeter, integrated
 from podpub.audio.peaks import pad_to_blocks
-from podpub.config import AudioSettings
+from podpub.config import AudioSettings, LoudnessTarget
 from podpub.errors import AudioError
 from podpub.files import temp_name
 
@@ -70,6 +72,50 @@ def measure_file(path: Path) -> Loudness:
     return measure(path, rate, min(info.channels, 2)).result()
 
 
+def loudness_row(path: Path, loudness: Loudness) -> dict[str, Any]:
+    """The figures as `podpub loudness --json` prints them (-inf becomes null)."""
+    row: dict[str, Any] = {"file": str(path)}
+    for key, value in asdict(loudness).items():
+        row[key] = round(value, 2) if math.isfinite(value) else None
+    return row
+
+
+def audio_settings(
+    preset: str | None, target: float | None, true_peak: float | None, bitrate: str | None
+) -> AudioSettings:
+    """Settings for a one-off `podpub normalize`: a preset, adjusted by explicit numbers."""
+    base = LoudnessTarget.preset(preset or "apple")
+    chosen = LoudnessTarget(
+        base.integrated_lufs if target is None else target,
+        base.true_peak_dbtp if true_peak is None else true_peak,
+    )
+    settings = AudioSettings(target=chosen)
+    return replace(settings, bitrate=bitrate, mono_bitrate=bitrate) if bitrate else settings
+
+
+@functools.cache
+def encoder_gain_db(codec_args: tuple[str, ...], sample_rate: int, channels: int) -> float:
+    """Level change the encoder itself introduces, measured on a 1 kHz tone (cached).
+
+    LAME as built into ffmpeg returns audio about 0.45 dB quieter at every bitrate; measuring
+    it, rather than hard-coding it, keeps the final file on target with any ffmpeg build.
+    """
+    seconds = 2
+    t = np.arange(seconds * sample_rate) / sample_rate
+    tone = np.tile(0.25 * np.sin(2 * np.pi * 1000 * t), (channels, 1)).astype(np.float32)
+    with tempfile.TemporaryDirectory() as folder:
+        encoded = Path(folder) / "tone"
+        _encode(
+            iter([to_pcm16(tone)]),
+            encode_command(temp_name(encoded), sample_rate, channels, list(codec_args)),
+            encoded,
+        )
+        after = measure(encoded, sample_rate, channels).result().integrated_lufs
+    before = LoudnessMeter(sample_rate, channels)
+    before.add(tone)
+    return after - before.result().integrated_lufs
+
+
 def solve_gain(meter: LoudnessMeter, target_lufs: float, ceiling_db: float) -> float:
     """The gain that lands on target *after* limiting, predicted from pass-1 20 ms figures."""
     measured = meter.result().integrated_lufs
@@ -95,8 +141,12 @@ def normalize_file(
     before = meter.result()
     if math.isinf(before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
-    ceiling = settings.target.true_peak_dbtp - ENCODER_MARGIN_DB
-    gain_db = solve_gain(meter, settings.target.integrated_lufs, ceiling)
+    bitrate = settings.mono_bitrate if channels == 1 else settings.bitrate
+    codec_args = mp3_args(bitrate)
+    encoder_gain = encoder_gain_db(tuple(codec_args), rate, channels)
+    # The limiter works before the encoder: aim above the target by what the encoder takes away.
+    ceiling = settings.target.true_peak_dbtp - ENCODER_MARGIN_DB - encoder_gain
+    gain_db = solve_gain(meter, settings.target.integrated_lufs - encoder_gain, ceiling)
     if gain_db > MAX_GAIN_DB:
         raise AudioError.at(
             source,
@@ -105,8 +155,7 @@ def normalize_file(
             "check the recording level",
         )
     limiter = TruePeakLimiter(ceiling, rate, channels)
-    bitrate = settings.mono_bitrate if channels == 1 else settings.bitrate
-    command = encode_command(temp_name(output), rate, channels, mp3_args(bitrate))
+    command = encode_command(temp_name(output), rate, channels, codec_args)
     chunks = _limited(decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress)
     _encode(chunks, command, output)
     return RenderResult(
