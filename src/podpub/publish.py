@@ -26,7 +26,7 @@ from podpub.published import Published, load_record, save_record
 from podpub.storage import Storage, content_type_for, open_storage
 from podpub.tags import EpisodeTags, audio_duration, write_tags
 
-RENDER_VERSION = "1"  # bump when the audio engine changes what it writes
+RENDER_VERSION = "2"  # bump when the audio engine changes what it writes
 AUDIO_CACHE = "public, max-age=31536000, immutable"  # keys change whenever the audio does
 FEED_CACHE = "public, max-age=300"
 
