@@ -18,6 +18,7 @@ from podpub.audio.ffmpeg import probe
 from podpub.audio.render import Progress, audio_settings, loudness_row, measure_file, normalize_file
 from podpub.config import PRESETS, Config
 from podpub.errors import PodpubError
+from podpub.files import write_atomic
 from podpub.publish import Report, check, load_show, publish, render_feed
 from podpub.scaffold import new_episode
 
@@ -200,8 +201,6 @@ def feed_command(state: State, output: Path | None, base_url: str | None) -> Non
     if output is None:
         sys.stdout.buffer.write(feed)
         return
-    from podpub.files import write_atomic
-
     write_atomic(output, feed)
     state.log(f"wrote {output} ({len(feed)} bytes)")
 
