@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from podpub.audio.ffmpeg import ffmpeg_exe
+from podpub.audio.ffmpeg import ffmpeg_command
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def run_ffmpeg(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", *args],
+        ffmpeg_command(*args),
         capture_output=True,
         text=True,
         check=False,

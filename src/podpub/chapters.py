@@ -99,23 +99,3 @@ def check_order(chapters: list[Chapter], where: str, problems: Problems) -> None
                 f"chapter {after.title!r} at {format_time(after.start)} does not come after "
                 f"{before.title!r} at {format_time(before.start)}; list chapters in order",
             )
-
-
-def check_duration(
-    chapters: tuple[Chapter, ...], duration: float, where: str, problems: Problems
-) -> None:
-    """Every chapter must start inside the audio."""
-    for chapter in chapters:
-        if chapter.start >= duration:
-            problems.add(
-                where,
-                f"chapter {chapter.title!r} starts at {format_time(chapter.start)}, "
-                f"after the end of the audio ({format_time(duration)})",
-            )
-
-
-def with_start_at_zero(chapters: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
-    """Apps expect the first chapter at 0; insert an untitled-opening chapter when it is not."""
-    if not chapters or chapters[0].start == 0:
-        return chapters
-    return (Chapter(0.0, "Introduction"), *chapters)

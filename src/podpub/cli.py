@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 import click
 
 from podpub import __version__
-from podpub.audio.ffmpeg import probe
 from podpub.audio.render import Progress, audio_settings, loudness_row, measure_file, normalize_file
 from podpub.config import PRESETS, Config
 from podpub.errors import PodpubError
@@ -38,18 +37,20 @@ class State:
         if not self.quiet:
             click.echo(message, err=True)
 
-    def progress(self, label: str, total: float) -> Progress:
-        """A progress bar on stderr, only for humans watching a terminal."""
-        if self.quiet or not sys.stderr.isatty() or total <= 0:
-            return lambda seconds: None
-        bar = click.progressbar(length=int(total), label=label, file=sys.stderr)
+    def progress(self, label: str) -> Progress:
+        """A progress bar on stderr, only for humans watching a terminal; sized on first use."""
+        bars: list[Any] = []
         done = [0.0]
 
-        def advance(seconds: float) -> None:
+        def advance(seconds: float, total: float) -> None:
+            if self.quiet or not sys.stderr.isatty() or total <= 0:
+                return
+            if not bars:
+                bars.append(click.progressbar(length=int(total), label=label, file=sys.stderr))
             done[0] += seconds
-            bar.update(int(done[0]) - bar.pos)
-            if bar.pos >= total:
-                bar.render_finish()
+            bars[0].update(int(done[0]) - bars[0].pos)
+            if bars[0].pos >= int(total):
+                bars[0].render_finish()
 
         return advance
 
@@ -269,10 +270,7 @@ def normalize_command(
     Example: podpub normalize raw.wav episode.mp3 --preset speech --bitrate 96k
     """
     settings = audio_settings(preset, target, true_peak, bitrate)
-    duration = probe(source).duration_s or 0.0
-    result = normalize_file(
-        source, output, settings, state.progress(f"normalizing {source.name}", 2 * duration)
-    )
+    result = normalize_file(source, output, settings, state.progress(f"normalizing {source.name}"))
     after = measure_file(output)
     report: dict[str, Any] = {
         "before": loudness_row(source, result.before),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import probe
+from podpub.audio.meter import Loudness
 from podpub.audio.render import Progress, RenderResult, measure_file, normalize_file
 from podpub.config import Config, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
@@ -31,7 +32,7 @@ AUDIO_CACHE = "public, max-age=31536000, immutable"  # keys change whenever the 
 FEED_CACHE = "public, max-age=300"
 
 Log = Callable[[str], None]
-ProgressFactory = Callable[[str, float], Progress]
+ProgressFactory = Callable[[str], Progress]
 
 
 def _quiet(_: str) -> None:
@@ -113,7 +114,7 @@ def publish(
     for episode in (e for e in episodes if e.is_due(now)):
         log(f"{episode.slug}: {episode.title}")
         _publish_episode(config, storage, episode, cover_key, now, report, progress)
-    report.feed = _publish_feed(config, storage, now, report)
+    report.feed = _publish_feed(config, storage, render_feed(config, now, cover_key), report)
     return report
 
 
@@ -133,6 +134,7 @@ def _publish_episode(
     rendered, figures = _render(config, episode, render_key, report, progress)
     key = f"{episode.slug}-{render_key[:12]}.mp3"
     tagged = config.build_dir / "out" / key
+    tagged.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(rendered, tagged)
     write_tags(tagged, _episode_tags(config, episode, guid))
     sha = sha256_file(tagged)
@@ -177,24 +179,22 @@ def _render(
     assert episode.audio is not None
     folder = config.build_dir / "render"
     audio, facts = folder / f"{render_key}.mp3", folder / f"{render_key}.json"
-    (config.build_dir / "out").mkdir(parents=True, exist_ok=True)
     if audio.is_file() and facts.is_file():
         report.reused.append(episode.slug)
         return audio, json.loads(facts.read_text())
     folder.mkdir(parents=True, exist_ok=True)
-    total = 2 * (probe(episode.audio).duration_s or 0.0)  # two passes over the audio
-    tick = progress(f"rendering {episode.slug}", total) if progress else None
+    tick = progress(f"rendering {episode.slug}") if progress else None
     result = normalize_file(episode.audio, audio, config.audio, tick)
-    figures = _loudness_figures(result, measure_file(audio).__dict__)
+    figures = _loudness_figures(result, measure_file(audio))
     write_atomic(facts, json.dumps(figures, sort_keys=True).encode())
     report.rendered.append(episode.slug)
     return audio, figures
 
 
-def _loudness_figures(result: RenderResult, final: dict[str, float]) -> dict[str, float]:
+def _loudness_figures(result: RenderResult, final: Loudness) -> dict[str, float]:
     return {
-        "integrated_lufs": round(final["integrated_lufs"], 2),
-        "true_peak_dbtp": round(final["true_peak_dbtp"], 2),
+        "integrated_lufs": round(final.integrated_lufs, 2),
+        "true_peak_dbtp": round(final.true_peak_dbtp, 2),
         "source_lufs": round(result.before.integrated_lufs, 2),
         "gain_db": round(result.gain_db, 2),
     }
@@ -235,14 +235,16 @@ def _upload(storage: Storage, key: str, path: Path, sha: str, cache: str, report
     report.verified.append(key)
 
 
-def _cover_key(config: Config) -> str:
-    image = config.show.image
-    return f"cover-{sha256_file(image)[:12]}{image.suffix.lower()}"
+def _cover_key(image: Path, sha: str) -> str:
+    """Content-addressed, so apps that cache artwork by URL see a new cover at once."""
+    return f"cover-{sha[:12]}{image.suffix.lower()}"
 
 
 def _upload_cover(config: Config, storage: Storage, report: Report) -> str:
-    key = _cover_key(config)
-    _upload(storage, key, config.show.image, sha256_file(config.show.image), AUDIO_CACHE, report)
+    image = config.show.image
+    sha = sha256_file(image)
+    key = _cover_key(image, sha)
+    _upload(storage, key, image, sha, AUDIO_CACHE, report)
     return key
 
 
@@ -275,15 +277,16 @@ def feed_items(config: Config, episodes: list[Episode], now: datetime) -> list[F
     return items
 
 
-def render_feed(config: Config, now: datetime | None = None) -> bytes:
+def render_feed(config: Config, now: datetime | None = None, cover_key: str | None = None) -> bytes:
     """The feed from metadata and published records only: no audio, no ffmpeg needed."""
     episodes, _ = check(config, need_audio=False)
     items = feed_items(config, episodes, now or datetime.now(UTC))
-    return build_feed(config, items, public_url(config.storage.public_base_url, _cover_key(config)))
+    image = config.show.image
+    cover_key = cover_key or _cover_key(image, sha256_file(image))
+    return build_feed(config, items, public_url(config.storage.public_base_url, cover_key))
 
 
-def _publish_feed(config: Config, storage: Storage, now: datetime, report: Report) -> str:
-    feed = render_feed(config, now)
+def _publish_feed(config: Config, storage: Storage, feed: bytes, report: Report) -> str:
     key = config.storage.feed_key
     if storage.get_bytes(key) == feed:
         report.skipped.append(key)

@@ -65,7 +65,7 @@ def probe(path: Path) -> SourceInfo:
     if path.stat().st_size == 0:
         raise AudioError.at(path, "audio source is empty (0 bytes)")
     result = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+        ffmpeg_command("-i", str(path)),
         capture_output=True,
         text=True,
         errors="replace",
@@ -101,29 +101,15 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else "no message from ffmpeg"
 
 
+def ffmpeg_command(*args: str) -> list[str]:
+    """ffmpeg, quiet and non-interactive, with the given arguments."""
+    return [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
+
+
 def decode_command(path: Path, sample_rate: int, channels: int) -> list[str]:
     """Decode the first audio stream to interleaved float32 PCM on stdout."""
-    return [
-        ffmpeg_exe(),
-        "-hide_banner",
-        "-nostdin",
-        "-v",
-        "error",
-        "-i",
-        str(path),
-        "-map",
-        "0:a:0",
-        "-vn",
-        "-ac",
-        str(channels),
-        "-ar",
-        str(sample_rate),
-        "-f",
-        "f32le",
-        "-acodec",
-        "pcm_f32le",
-        "pipe:1",
-    ]
+    output = ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le"]
+    return ffmpeg_command("-v", "error", "-i", str(path), "-map", "0:a:0", "-vn", *output, "pipe:1")
 
 
 def encode_command(
@@ -133,30 +119,9 @@ def encode_command(
 
     16-bit rather than float input: LAME's float path through ffmpeg is about twice as slow.
     """
-    return [
-        ffmpeg_exe(),
-        "-hide_banner",
-        "-nostdin",
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "s16le",
-        "-ar",
-        str(sample_rate),
-        "-ac",
-        str(channels),
-        "-i",
-        "pipe:0",
-        *codec_args,
-        "-map_metadata",
-        "-1",
-        "-fflags",
-        "+bitexact",
-        "-flags:a",
-        "+bitexact",
-        str(output),
-    ]
+    pcm = ["-f", "s16le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0"]
+    exact = ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
+    return ffmpeg_command("-v", "error", "-y", *pcm, *codec_args, *exact, str(output))
 
 
 def mp3_args(bitrate: str) -> list[str]:

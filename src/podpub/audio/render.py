@@ -30,7 +30,9 @@ from podpub.config import AudioSettings, LoudnessTarget
 from podpub.errors import AudioError
 from podpub.files import temp_name
 
-Progress = Callable[[float], None]  # seconds of audio done
+# Called with (seconds of audio just processed, seconds to process in all); a render makes two
+# passes, so its total is twice the source's duration.
+Progress = Callable[[float, float], None]
 # MP3 encoding adds inter-sample overshoot; keep the limiter this far under the target ceiling.
 ENCODER_MARGIN_DB = 0.8
 MAX_GAIN_DB = 40.0
@@ -41,8 +43,6 @@ class RenderResult:
     before: Loudness
     gain_db: float
     limiter_min_gain_db: float
-    channels: int
-    sample_rate: int
 
 
 def output_channels(source_channels: int, settings: AudioSettings) -> int:
@@ -54,14 +54,18 @@ def output_channels(source_channels: int, settings: AudioSettings) -> int:
 
 
 def measure(
-    path: Path, sample_rate: int, channels: int, progress: Progress | None = None
+    path: Path,
+    sample_rate: int,
+    channels: int,
+    progress: Progress | None = None,
+    total: float = 0.0,
 ) -> LoudnessMeter:
     """Pass 1: stream the whole file through the meter."""
     meter = LoudnessMeter(sample_rate, channels)
     for chunk in decode(path, sample_rate, channels):
         meter.add(chunk)
         if progress:
-            progress(chunk.shape[1] / sample_rate)
+            progress(chunk.shape[1] / sample_rate, total)
     return meter
 
 
@@ -137,7 +141,8 @@ def normalize_file(
     info = probe(source)
     channels = output_channels(info.channels, settings)
     rate = settings.sample_rate
-    meter = measure(source, rate, channels, progress)
+    total = 2 * (info.duration_s or 0.0)
+    meter = measure(source, rate, channels, progress, total)
     before = meter.result()
     if math.isinf(before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
@@ -156,11 +161,10 @@ def normalize_file(
         )
     limiter = TruePeakLimiter(ceiling, rate, channels)
     command = encode_command(temp_name(output), rate, channels, codec_args)
-    chunks = _limited(decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress)
+    gain = 10 ** (gain_db / 20)
+    chunks = _limited(decode(source, rate, channels), gain, limiter, rate, progress, total)
     _encode(chunks, command, output)
-    return RenderResult(
-        before, gain_db, 20 * math.log10(max(limiter.min_gain, 1e-9)), channels, rate
-    )
+    return RenderResult(before, gain_db, 20 * math.log10(max(limiter.min_gain, 1e-9)))
 
 
 def _limited(
@@ -169,6 +173,7 @@ def _limited(
     limiter: TruePeakLimiter,
     rate: int,
     progress: Progress | None,
+    total: float,
 ) -> Iterator[bytes]:
     """Interleaved PCM after gain and limiting; exactly as many frames as were decoded."""
     frames_in = frames_out = 0
@@ -178,7 +183,7 @@ def _limited(
         frames_out += out.shape[1]
         yield to_pcm16(out)
         if progress:
-            progress(chunk.shape[1] / rate)
+            progress(chunk.shape[1] / rate, total)
     yield to_pcm16(limiter.flush()[:, : frames_in - frames_out])
 
 
@@ -213,14 +218,12 @@ def _feed(encoder: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
     assert encoder.stdin is not None
     pipe = encoder.stdin
     backlog: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
-    failure: list[BaseException] = []
 
     def write() -> None:
         try:
             while (data := backlog.get()) is not None:
                 pipe.write(data)
-        except BaseException as exc:  # the encoder died; surfaced through its exit code
-            failure.append(exc)
+        except OSError:  # the encoder died; its exit code tells why
             while backlog.get() is not None:  # drain so the producer never blocks
                 pass
         finally:
