@@ -72,3 +72,17 @@ def test_chunking_does_not_change_the_result() -> None:
         whole.result().integrated_lufs, abs=1e-4
     )
     assert pieces.result().true_peak_dbtp == pytest.approx(whole.result().true_peak_dbtp, abs=1e-4)
+
+
+def test_measuring_in_two_parallel_halves_matches_one_pass(audio: Callable[..., Path]) -> None:
+    from podpub.audio.render import PARALLEL_MEASURE_S, measure
+
+    seconds = PARALLEL_MEASURE_S + 5
+    source = "anoisesrc=c=pink:a=0.1:r=44100,volume='0.2+0.8*lt(mod(t,7),3)':eval=frame"
+    path = audio("long.flac", source, seconds, 44100, 2)
+    serial = measure(path, 44100, 2).result()
+    parallel = measure(path, 44100, 2, duration=seconds).result()
+    assert parallel.integrated_lufs == pytest.approx(serial.integrated_lufs, abs=0.01)
+    assert parallel.lra_lu == pytest.approx(serial.lra_lu, abs=0.05)
+    assert parallel.true_peak_dbtp == pytest.approx(serial.true_peak_dbtp, abs=0.01)
+    assert parallel.duration_s == pytest.approx(serial.duration_s, abs=0.001)

@@ -25,6 +25,10 @@ class PodpubError(Exception):
         self.problems = [p if isinstance(p, Problem) else Problem("podpub", p) for p in problems]
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[PodpubError], tuple[Problem, ...]]:
+        # keep the problems when the error crosses a process boundary (parallel measuring)
+        return self.__class__, tuple(self.problems)
+
     @classmethod
     def at(cls, where: str | Path, message: str) -> PodpubError:
         return cls(Problem(str(where), message))

@@ -106,10 +106,15 @@ def ffmpeg_command(*args: str) -> list[str]:
     return [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
 
 
-def decode_command(path: Path, sample_rate: int, channels: int) -> list[str]:
-    """Decode the first audio stream to interleaved float32 PCM on stdout."""
+def decode_command(
+    path: Path, sample_rate: int, channels: int, start: float = 0.0, duration: float | None = None
+) -> list[str]:
+    """Decode the first audio stream (or a stretch of it) to interleaved float32 PCM on stdout."""
+    stretch = ["-ss", f"{start:.6f}"] if start else []
+    stretch += ["-t", f"{duration:.6f}"] if duration is not None else []
     output = ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le"]
-    return ffmpeg_command("-v", "error", "-i", str(path), "-map", "0:a:0", "-vn", *output, "pipe:1")
+    source = [*stretch, "-i", str(path), "-map", "0:a:0", "-vn"]
+    return ffmpeg_command("-v", "error", *source, *output, "pipe:1")
 
 
 def encode_command(

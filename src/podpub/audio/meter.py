@@ -120,10 +120,28 @@ class LoudnessMeter:
         """Sample peak (linear) per 20 ms."""
         return np.concatenate(self.peaks) if self.peaks else np.zeros(0, dtype=np.float32)
 
-    def result(self) -> Loudness:
+    def _finish_true_peak(self) -> None:
         if self.unblocked.shape[1]:
             self._true_peak_of_blocks(pad_to_blocks(self.unblocked))
             self.unblocked = self.unblocked[:, :0]
+
+    def absorb(self, later: LoudnessMeter) -> None:
+        """Append the measurement of the stretch that follows this one (measured elsewhere).
+
+        The stretches are cut on a 20 ms boundary; an incomplete last sub-block of this one, if
+        the decoder returned one, is left out of the loudness (never out of the duration).
+        """
+        self._finish_true_peak()
+        self.energies += later.energies
+        self.peaks += later.peaks
+        self.pending_energy, self.pending_peak = later.pending_energy, later.pending_peak
+        self.unblocked = later.unblocked
+        self.block_peaks = later.block_peaks
+        self.true_peak = max(self.true_peak, later.true_peak)
+        self.frames += later.frames
+
+    def result(self) -> Loudness:
+        self._finish_true_peak()
         energy = self.subblock_energy
         sample_peak = float(
             max(self.subblock_peak.max(initial=0.0), self.pending_peak.max(initial=0.0))
