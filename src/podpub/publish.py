@@ -16,8 +16,7 @@ from pathlib import Path
 
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import probe
-from podpub.audio.meter import Loudness
-from podpub.audio.render import Progress, RenderResult, measure_file, normalize_file
+from podpub.audio.render import Progress, RenderResult, normalize_file
 from podpub.config import Config, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import ConfigError, EpisodeError, PodpubError, Problem, Problems, StorageError
@@ -27,7 +26,7 @@ from podpub.published import Published, load_record, save_record
 from podpub.storage import Storage, content_type_for, open_storage
 from podpub.tags import EpisodeTags, audio_duration, write_tags
 
-RENDER_VERSION = "2"  # bump when the audio engine changes what it writes
+RENDER_VERSION = "3"  # bump when the audio engine changes what it writes
 AUDIO_CACHE = "public, max-age=31536000, immutable"  # keys change whenever the audio does
 FEED_CACHE = "public, max-age=300"
 
@@ -185,16 +184,16 @@ def _render(
     folder.mkdir(parents=True, exist_ok=True)
     tick = progress(f"rendering {episode.slug}") if progress else None
     result = normalize_file(episode.audio, audio, config.audio, tick)
-    figures = _loudness_figures(result, measure_file(audio))
+    figures = _loudness_figures(result)
     write_atomic(facts, json.dumps(figures, sort_keys=True).encode())
     report.rendered.append(episode.slug)
     return audio, figures
 
 
-def _loudness_figures(result: RenderResult, final: Loudness) -> dict[str, float]:
+def _loudness_figures(result: RenderResult) -> dict[str, float]:
     return {
-        "integrated_lufs": round(final.integrated_lufs, 2),
-        "true_peak_dbtp": round(final.true_peak_dbtp, 2),
+        "integrated_lufs": round(result.after.integrated_lufs, 2),
+        "true_peak_dbtp": round(result.after.true_peak_dbtp, 2),
         "source_lufs": round(result.before.integrated_lufs, 2),
         "gain_db": round(result.gain_db, 2),
     }
