@@ -271,9 +271,10 @@ def normalize_command(
     """
     settings = audio_settings(preset, target, true_peak, bitrate)
     result = normalize_file(source, output, settings, state.progress(f"normalizing {source.name}"))
+    after = measure_file(output)
     report: dict[str, Any] = {
         "before": loudness_row(source, result.before),
-        "after": loudness_row(output, result.after),
+        "after": loudness_row(output, after),
         "gain_db": round(result.gain_db, 2),
         "limiter_max_reduction_db": round(-result.limiter_min_gain_db, 2),
     }

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import probe
-from podpub.audio.render import Progress, RenderResult, normalize_file
+from podpub.audio.meter import Loudness
+from podpub.audio.render import Progress, RenderResult, measure_file, normalize_file
 from podpub.config import Config, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import ConfigError, EpisodeError, PodpubError, Problem, Problems, StorageError
@@ -184,16 +185,16 @@ def _render(
     folder.mkdir(parents=True, exist_ok=True)
     tick = progress(f"rendering {episode.slug}") if progress else None
     result = normalize_file(episode.audio, audio, config.audio, tick)
-    figures = _loudness_figures(result)
+    figures = _loudness_figures(result, measure_file(audio))
     write_atomic(facts, json.dumps(figures, sort_keys=True).encode())
     report.rendered.append(episode.slug)
     return audio, figures
 
 
-def _loudness_figures(result: RenderResult) -> dict[str, float]:
+def _loudness_figures(result: RenderResult, final: Loudness) -> dict[str, float]:
     return {
-        "integrated_lufs": round(result.after.integrated_lufs, 2),
-        "true_peak_dbtp": round(result.after.true_peak_dbtp, 2),
+        "integrated_lufs": round(final.integrated_lufs, 2),
+        "true_peak_dbtp": round(final.true_peak_dbtp, 2),
         "source_lufs": round(result.before.integrated_lufs, 2),
         "gain_db": round(result.gain_db, 2),
     }

@@ -6,7 +6,6 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
@@ -23,15 +22,23 @@ def decode(
     """Yield float32 arrays of shape (channels, frames); AudioError if ffmpeg fails or a whole
     file holds nothing. Every chunk but the last holds a whole number of true-peak blocks.
     """
-    command = decode_command(path, sample_rate, channels, start, duration)
+    frame_bytes = 4 * channels
+    chunk_frames = int(CHUNK_SECONDS * sample_rate) // BLOCK * BLOCK
+    chunk_bytes = chunk_frames * frame_bytes
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg can never block on it
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        process = subprocess.Popen(
+            decode_command(path, sample_rate, channels, start, duration),
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
         assert process.stdout is not None
         frames = 0
         try:
-            for chunk in read_pcm(process.stdout, sample_rate, channels):
-                frames += chunk.shape[1]
-                yield chunk
+            while data := process.stdout.read(chunk_bytes):
+                usable = len(data) - len(data) % frame_bytes
+                frames += usable // frame_bytes
+                interleaved = np.frombuffer(data[:usable], dtype=np.float32).reshape(-1, channels)
+                yield np.ascontiguousarray(interleaved.T)
         finally:
             process.stdout.close()
             code = process.wait()
@@ -42,13 +49,3 @@ def decode(
             )
         if frames == 0 and not start:
             raise AudioError.at(path, "contains no audio samples")
-
-
-def read_pcm(stream: IO[bytes], sample_rate: int, channels: int) -> Iterator[np.ndarray]:
-    """Interleaved float32 PCM from a pipe, as channel-major chunks of about two seconds."""
-    frame_bytes = 4 * channels
-    chunk_bytes = int(CHUNK_SECONDS * sample_rate) // BLOCK * BLOCK * frame_bytes
-    while data := stream.read(chunk_bytes):
-        usable = len(data) - len(data) % frame_bytes
-        interleaved = np.frombuffer(data[:usable], dtype=np.float32).reshape(-1, channels)
-        yield np.ascontiguousarray(interleaved.T)

@@ -117,38 +117,29 @@ def decode_command(
     return ffmpeg_command("-v", "error", *source, *output, "pipe:1")
 
 
-MP3_FILE = "mp3:id3v2_version=0:write_xing=1"  # Xing/LAME header: exact duration, gapless
-MP3_STREAM = "mp3:id3v2_version=0:write_xing=0"  # a pipe cannot be rewound to fill one in
-
-
 def encode_command(
-    output: Path, sample_rate: int, channels: int, bitrate: str, monitor: bool = False
+    output: Path, sample_rate: int, channels: int, codec_args: list[str]
 ) -> list[str]:
-    """Encode interleaved 16-bit PCM from stdin to a CBR MP3 without tags (tags.py writes them),
-    bit-exact. With `monitor`, the same encoded frames also go to stdout (ffmpeg's tee muxer),
-    so the final audio can be measured while it is written, without a third pass.
+    """Encode interleaved 16-bit PCM from stdin; no tags (tags.py writes them), bit-exact.
 
     16-bit rather than float input: LAME's float path through ffmpeg is about twice as slow.
     """
     pcm = ["-f", "s16le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0"]
-    codec = ["-map", "0:a", "-c:a", "libmp3lame", "-b:a", bitrate]
     exact = ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
-    target = _tee_file(output)
-    slaves = (
-        f"[f={MP3_FILE}]{target}|[f={MP3_STREAM}]pipe:1" if monitor else f"[f={MP3_FILE}]{target}"
-    )
-    return ffmpeg_command("-v", "error", "-y", *pcm, *codec, *exact, "-f", "tee", slaves)
+    return ffmpeg_command("-v", "error", "-y", *pcm, *codec_args, *exact, str(output))
 
 
-def _tee_file(path: Path) -> str:
-    """A file name as the tee muxer reads it ('|', '[' and backslashes escaped)."""
-    text = str(path).replace("\\", "\\\\")
-    for special in "|[]":
-        text = text.replace(special, "\\" + special)
-    return text
-
-
-def stream_decode_command(container: str, sample_rate: int, channels: int) -> list[str]:
-    """Decode a stream arriving on stdin to interleaved float32 PCM on stdout."""
-    output = ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le"]
-    return ffmpeg_command("-v", "error", "-f", container, "-i", "pipe:0", *output, "pipe:1")
+def mp3_args(bitrate: str) -> list[str]:
+    """CBR MP3 with a Xing/LAME header (exact duration, gapless) and no ID3 of ffmpeg's own."""
+    return [
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        bitrate,
+        "-id3v2_version",
+        "0",
+        "-write_xing",
+        "1",
+        "-f",
+        "mp3",
+    ]

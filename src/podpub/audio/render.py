@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from podpub.audio.decode import decode, read_pcm
-from podpub.audio.ffmpeg import encode_command, last_line, probe, stream_decode_command
+from podpub.audio.decode import decode
+from podpub.audio.ffmpeg import encode_command, last_line, mp3_args, probe
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.meter import Loudness, LoudnessMeter, integrated
 from podpub.audio.peaks import pad_to_blocks
@@ -46,7 +46,6 @@ SPLIT_GRID_S = 0.02  # the meter's sub-block: both halves stay aligned to it at 
 @dataclass(frozen=True)
 class RenderResult:
     before: Loudness
-    after: Loudness  # of the encoded MP3, measured while it was written
     gain_db: float
     limiter_min_gain_db: float
 
@@ -136,21 +135,26 @@ def audio_settings(
 
 
 @functools.cache
-def encoder_gain_db(bitrate: str, sample_rate: int, channels: int) -> float:
+def encoder_gain_db(codec_args: tuple[str, ...], sample_rate: int, channels: int) -> float:
     """Level change the encoder itself introduces, measured on a 1 kHz tone (cached).
 
     LAME as built into ffmpeg returns audio about 0.45 dB quieter at every bitrate; measuring
     it, rather than hard-coding it, keeps the final file on target with any ffmpeg build.
     """
-    t = np.arange(2 * sample_rate) / sample_rate
+    seconds = 2
+    t = np.arange(seconds * sample_rate) / sample_rate
     tone = np.tile(0.25 * np.sin(2 * np.pi * 1000 * t), (channels, 1)).astype(np.float32)
+    with tempfile.TemporaryDirectory() as folder:
+        encoded = Path(folder) / "tone"
+        _encode(
+            iter([to_pcm16(tone)]),
+            encode_command(temp_name(encoded), sample_rate, channels, list(codec_args)),
+            encoded,
+        )
+        after = measure(encoded, sample_rate, channels).result().integrated_lufs
     before = LoudnessMeter(sample_rate, channels)
     before.add(tone)
-    with tempfile.TemporaryDirectory() as folder:
-        encoded = Path(folder) / "tone.mp3"
-        _encode(iter([to_pcm16(tone)]), encoded, sample_rate, channels, bitrate)
-        after = measure(encoded, sample_rate, channels).result()  # the file: priming trimmed
-    return after.integrated_lufs - before.result().integrated_lufs
+    return after - before.result().integrated_lufs
 
 
 def solve_gain(meter: LoudnessMeter, target_lufs: float, ceiling_db: float) -> float:
@@ -180,7 +184,8 @@ def normalize_file(
     if math.isinf(before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
     bitrate = settings.mono_bitrate if channels == 1 else settings.bitrate
-    encoder_gain = encoder_gain_db(bitrate, rate, channels)
+    codec_args = mp3_args(bitrate)
+    encoder_gain = encoder_gain_db(tuple(codec_args), rate, channels)
     # The limiter works before the encoder: aim above the target by what the encoder takes away.
     ceiling = settings.target.true_peak_dbtp - ENCODER_MARGIN_DB - encoder_gain
     gain_db = solve_gain(meter, settings.target.integrated_lufs - encoder_gain, ceiling)
@@ -192,13 +197,11 @@ def normalize_file(
             "check the recording level",
         )
     limiter = TruePeakLimiter(ceiling, rate, channels)
-    chunks = _limited(
-        decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress, total
-    )
-    after = LoudnessMeter(rate, channels)
-    _encode(chunks, output, rate, channels, bitrate, after)
-    limited_db = 20 * math.log10(max(limiter.min_gain, 1e-9))
-    return RenderResult(before, after.result(), gain_db, limited_db)
+    command = encode_command(temp_name(output), rate, channels, codec_args)
+    gain = 10 ** (gain_db / 20)
+    chunks = _limited(decode(source, rate, channels), gain, limiter, rate, progress, total)
+    _encode(chunks, command, output)
+    return RenderResult(before, gain_db, 20 * math.log10(max(limiter.min_gain, 1e-9)))
 
 
 def _limited(
@@ -227,33 +230,14 @@ def to_pcm16(samples: np.ndarray) -> bytes:
     return bytes(np.rint(scaled).astype("<i2").tobytes())
 
 
-def _encode(
-    chunks: Iterator[bytes],
-    output: Path,
-    sample_rate: int,
-    channels: int,
-    bitrate: str,
-    monitor: LoudnessMeter | None = None,
-) -> None:
-    """Pipe PCM into the encoder from a writer thread; rename into place only on success.
-
-    With a `monitor` meter, a copy of the encoded stream is decoded and measured meanwhile.
-    """
-    tmp = temp_name(output)
-    command = encode_command(tmp, sample_rate, channels, bitrate, monitor is not None)
+def _encode(chunks: Iterator[bytes], command: list[str], output: Path) -> None:
+    """Pipe PCM into the encoder from a writer thread; rename into place only on success."""
+    tmp = Path(command[-1])
     with tempfile.TemporaryFile() as errors:
-        encoder = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE if monitor else None,
-            stderr=errors,
-        )
+        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
         try:
-            watcher = _watch(encoder, monitor, sample_rate, channels) if monitor else None
             _feed(encoder, chunks)
             code = encoder.wait()
-            if watcher:
-                watcher.join()
             if code != 0:
                 errors.seek(0)
                 raise AudioError.at(
@@ -265,31 +249,6 @@ def _encode(
                 encoder.kill()
                 encoder.wait()
             tmp.unlink(missing_ok=True)
-
-
-def _watch(
-    encoder: subprocess.Popen[bytes], meter: LoudnessMeter, sample_rate: int, channels: int
-) -> threading.Thread:
-    """Decode the encoder's stdout copy into `meter` on a thread of its own."""
-    decoder = subprocess.Popen(
-        stream_decode_command("mp3", sample_rate, channels),
-        stdin=encoder.stdout,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert encoder.stdout is not None and decoder.stdout is not None
-    encoder.stdout.close()  # the decoder holds the read end now
-    output = decoder.stdout
-
-    def run() -> None:
-        with output:
-            for chunk in read_pcm(output, sample_rate, channels):
-                meter.add(chunk)
-        decoder.wait()
-
-    thread = threading.Thread(target=run, name="podpub-final-meter", daemon=True)
-    thread.start()
-    return thread
 
 
 def _feed(encoder: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
