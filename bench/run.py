@@ -6,7 +6,7 @@
 
 on a 60-minute 44.1 kHz stereo speech-like WAV at about −32 LUFS (the demo episodes looped,
 cached in bench/.cache), then podpub alone on 180 minutes for memory. Each run reports wall time,
-peak RSS of the whole process tree (sampled from /proc every 20 ms), and ffmpeg's ebur128 figures
+peak memory of the whole process tree (PSS, sampled from /proc every 20 ms), and ffmpeg's ebur128 figures
 of the output. All runs use the same ffmpeg binary. Set BENCH_RUNS=3 for medians.
 """
 
@@ -59,30 +59,39 @@ def speech_wav(minutes: int) -> Path:
     return path
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in kB."""
-    total, pending = 0, [pid]
+def tree_memory_kb(pid: int) -> dict[str, int]:
+    """Proportional set size (PSS) of a process and its descendants, by process, in kB.
+
+    PSS counts each shared page once across the processes sharing it, so a forked helper or a
+    shared library is not counted twice, as a sum of RSS would.
+    """
+    found, pending = {}, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) if "VmRSS" in status else 0
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            name = Path(f"/proc/{current}/comm").read_text().strip()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (OSError, AttributeError):
+        except OSError:
             continue
+        match = re.search(r"^Pss:\s+(\d+)", rollup, re.M)
+        found[f"{name}[{current}]"] = int(match.group(1)) if match else 0
         pending.extend(int(child) for child in children)
-    return total
+    return found
 
 
-def timed(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak tree RSS (MB) of a command."""
+def timed(command: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, peak PSS of the process tree (MB), and its largest processes at that peak."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = [0]
+    peak_total, peak_parts = 0, {}
 
     def sample() -> None:
+        nonlocal peak_total, peak_parts
         while process.poll() is None:
-            peak[0] = max(peak[0], tree_rss_kb(process.pid))
+            parts = tree_memory_kb(process.pid)
+            if sum(parts.values()) > peak_total:
+                peak_total, peak_parts = sum(parts.values()), parts
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -92,7 +101,9 @@ def timed(command: list[str]) -> tuple[float, int]:
     sampler.join()
     if code != 0:
         sys.exit(f"failed ({code}): {' '.join(command)}")
-    return elapsed, peak[0] // 1024
+    largest = sorted(peak_parts.items(), key=lambda item: -item[1])[:4]
+    breakdown = ", ".join(f"{name.split('[')[0]} {kb // 1024}" for name, kb in largest)
+    return elapsed, peak_total // 1024, breakdown
 
 
 def ebur128(path: Path) -> str:
@@ -108,14 +119,19 @@ def ebur128(path: Path) -> str:
 
 
 def measure(name: str, command: list[str], output: Path) -> float:
-    times, peaks = [], []
+    times, peaks, breakdowns = [], [], []
     for _ in range(RUNS):
         output.unlink(missing_ok=True)
-        seconds, rss = timed(command)
+        seconds, memory, breakdown = timed(command)
         times.append(seconds)
-        peaks.append(rss)
+        peaks.append(memory)
+        breakdowns.append(breakdown)
     wall = statistics.median(times)
-    print(f"  {name:18s} {wall:7.1f} s  {max(peaks):5d} MB  {ebur128(output)}", flush=True)
+    worst = breakdowns[peaks.index(max(peaks))]
+    print(
+        f"  {name:18s} {wall:7.1f} s  {max(peaks):4d} MB PSS ({worst})  {ebur128(output)}",
+        flush=True,
+    )
     return wall
 
 

@@ -9,17 +9,22 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from podpub import __version__
-from podpub.audio.render import Progress, audio_settings, loudness_row, measure_file, normalize_file
 from podpub.config import PRESETS, Config
 from podpub.errors import PodpubError
 from podpub.files import write_atomic
 from podpub.publish import Report, check, load_show, publish, render_feed
 from podpub.scaffold import new_episode
+
+if TYPE_CHECKING:
+    from podpub.audio.render import Progress
+
+# The audio engine (numpy, scipy) is imported inside the commands that use it: `check` and
+# `feed`, which CI runs on every push, start in a fraction of the time without it.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -233,6 +238,8 @@ def loudness_command(state: State, files: tuple[Path, ...], as_json: bool) -> No
 
     Example: podpub loudness public/*.mp3 --json
     """
+    from podpub.audio.render import loudness_row, measure_file
+
     rows = [loudness_row(path, measure_file(path)) for path in files]
     if as_json:
         _print_json(rows)
@@ -269,6 +276,8 @@ def normalize_command(
 
     Example: podpub normalize raw.wav episode.mp3 --preset speech --bitrate 96k
     """
+    from podpub.audio.render import audio_settings, loudness_row, measure_file, normalize_file
+
     settings = audio_settings(preset, target, true_peak, bitrate)
     result = normalize_file(source, output, settings, state.progress(f"normalizing {source.name}"))
     after = measure_file(output)

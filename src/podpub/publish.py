@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import probe
-from podpub.audio.meter import Loudness
-from podpub.audio.render import Progress, RenderResult, measure_file, normalize_file
 from podpub.config import Config, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import ConfigError, EpisodeError, PodpubError, Problem, Problems, StorageError
@@ -27,12 +26,17 @@ from podpub.published import Published, load_record, save_record
 from podpub.storage import Storage, content_type_for, open_storage
 from podpub.tags import EpisodeTags, audio_duration, write_tags
 
+if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only when rendering
+    from podpub.audio.meter import Loudness
+    from podpub.audio.render import Progress, RenderResult
+
+    ProgressFactory = Callable[[str], Progress]
+
 RENDER_VERSION = "3"  # bump when the audio engine changes what it writes
 AUDIO_CACHE = "public, max-age=31536000, immutable"  # keys change whenever the audio does
 FEED_CACHE = "public, max-age=300"
 
 Log = Callable[[str], None]
-ProgressFactory = Callable[[str], Progress]
 
 
 def _quiet(_: str) -> None:
@@ -176,6 +180,8 @@ def _render(
     progress: ProgressFactory | None,
 ) -> tuple[Path, dict[str, float]]:
     """Normalize + encode, unless the build cache already holds this exact render."""
+    from podpub.audio.render import measure_file, normalize_file  # see TYPE_CHECKING above
+
     assert episode.audio is not None
     folder = config.build_dir / "render"
     audio, facts = folder / f"{render_key}.mp3", folder / f"{render_key}.json"

@@ -20,6 +20,7 @@ OVERSAMPLE = 4
 TAPS_PER_PHASE = 24  # 96 taps: within 0.2 dB of ffmpeg's ebur128 even on white noise
 CONTEXT = TAPS_PER_PHASE - 1
 BLOCK = 32  # samples per block (≥ CONTEXT); chunks handed to BlockPeaks are multiples of this
+BATCH_BLOCKS = 256  # oversample at most this many blocks at once: bounded temporary memory
 
 
 @functools.cache
@@ -78,12 +79,18 @@ class BlockPeaks:
         self.last_block_peak = sample_peaks[-1:]
         peaks = feeding * np.float32(bound())
         candidates = np.flatnonzero(peaks > threshold)
-        if len(candidates):
-            # One matrix product over the candidates' sample windows (5x faster than upfirdn on
-            # many short rows): each row is the 24 samples ending at one sample of a block.
-            windows = np.lib.stride_tricks.sliding_window_view(padded, TAPS_PER_PHASE, axis=1)
-            rows = (candidates[:, None] * BLOCK + np.arange(BLOCK)).ravel()
-            interpolated = np.abs(windows[:, rows] @ phase_matrix())
-            per_block = interpolated.reshape(samples.shape[0], len(candidates), -1).max(axis=(0, 2))
-            peaks[candidates] = np.maximum(per_block, sample_peaks[candidates])
+        if not len(candidates):
+            return np.asarray(peaks)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, TAPS_PER_PHASE, axis=1)
+        for start in range(0, len(candidates), BATCH_BLOCKS):
+            batch = candidates[start : start + BATCH_BLOCKS]
+            peaks[batch] = np.maximum(_oversampled_peaks(windows, batch), sample_peaks[batch])
         return np.asarray(peaks)
+
+
+def _oversampled_peaks(windows: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """Largest interpolated value per block: one matrix product over the blocks' sample windows
+    (5x faster than upfirdn on many short rows); each row is the 24 samples ending at one sample."""
+    rows = (blocks[:, None] * BLOCK + np.arange(BLOCK)).ravel()
+    interpolated = np.abs(windows[:, rows] @ phase_matrix())
+    return np.asarray(interpolated.reshape(windows.shape[0], len(blocks), -1).max(axis=(0, 2)))
