@@ -147,7 +147,7 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     print(
         f"60 min, 44.1 kHz stereo speech-like ({source.stat().st_size >> 20} MB WAV), "
-        f"{RUNS} run(s), median wall, peak RSS, ebur128 of the output; ffmpeg: {ffmpeg}"
+        f"{RUNS} run(s), median wall, peak PSS of the process tree, ebur128 of the output; ffmpeg: {ffmpeg}"
     )
     floor = measure(
         "plain encode",
