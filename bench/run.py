@@ -90,6 +90,10 @@ def timed(command: list[str]) -> tuple[float, int, str]:
         nonlocal peak_total, peak_parts
         while process.poll() is None:
             parts = tree_memory_kb(process.pid)
+            # a process caught between fork and exec still maps its parent's pages: skip
+            # samples taken while the tree changed
+            if parts.keys() != tree_memory_kb(process.pid).keys():
+                continue
             if sum(parts.values()) > peak_total:
                 peak_total, peak_parts = sum(parts.values()), parts
             time.sleep(0.02)
