@@ -87,15 +87,17 @@ def timed(command: list[str]) -> tuple[float, int, str]:
     peak_total, peak_parts = 0, {}
 
     def sample() -> None:
+        # A child between vfork and exec reports its parent's whole address space for a few
+        # milliseconds: keep the smallest of three consecutive samples (40 ms) so that such
+        # a spike never counts, while a real peak (pass 1 lasts seconds) does.
         nonlocal peak_total, peak_parts
+        recent: list[tuple[int, dict[str, int]]] = []
         while process.poll() is None:
             parts = tree_memory_kb(process.pid)
-            # a process caught between fork and exec still maps its parent's pages: skip
-            # samples taken while the tree changed
-            if parts.keys() != tree_memory_kb(process.pid).keys():
-                continue
-            if sum(parts.values()) > peak_total:
-                peak_total, peak_parts = sum(parts.values()), parts
+            recent = [*recent[-2:], (sum(parts.values()), parts)]
+            steady = min(recent, key=lambda item: item[0])
+            if len(recent) == 3 and steady[0] > peak_total:
+                peak_total, peak_parts = steady
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
