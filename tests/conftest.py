@@ -92,3 +92,16 @@ def show(tmp_path: Path) -> Path:
     shutil.copy(REPO / "cover.jpg", root)
     shutil.copytree(REPO / "episodes", root / "episodes")
     return root
+
+
+@pytest.fixture(scope="session")
+def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo episodes rendered once per run, for tests about what comes after rendering."""
+    from podpub.publish import load_show, publish
+
+    root = tmp_path_factory.mktemp("rendered")
+    shutil.copy(REPO / "podcast.toml", root)
+    shutil.copy(REPO / "cover.jpg", root)
+    shutil.copytree(REPO / "episodes", root / "episodes")
+    publish(load_show(root / "podcast.toml"))
+    return root / ".podpub" / "build" / "render"

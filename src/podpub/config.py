@@ -73,9 +73,17 @@ class Show:
 
 @dataclass(frozen=True)
 class StorageSettings:
+    """Where objects go. Credentials are never here: boto3's own chain provides them."""
+
     url: str = DEFAULT_STORAGE
     public_base_url: str = ""
     feed_key: str = "feed.xml"
+    endpoint_url: str | None = None  # None: boto3 default, or AWS_ENDPOINT_URL(_S3)
+    region: str | None = None
+    profile: str | None = None
+    addressing_style: str = "auto"
+    checksum: str = "when_supported"  # "when_required" for B2, older R2 and MinIO
+    acl: str | None = None  # off by default: BucketOwnerEnforced buckets reject ACLs
 
 
 @dataclass(frozen=True)
@@ -208,15 +216,42 @@ def _read_categories(f: Fields) -> tuple[Category, ...]:
     return tuple(categories)
 
 
+STORAGE_KEYS = {
+    "url",
+    "public_base_url",
+    "feed_key",
+    "endpoint_url",
+    "region",
+    "profile",
+    "addressing_style",
+    "checksum",
+    "acl",
+}
+SECRET_KEYS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
+
+
 def _read_storage(f: Fields) -> StorageSettings:
-    f.check_unknown({"url", "public_base_url", "feed_key"})
+    for key in SECRET_KEYS & set(f.data):
+        f.fail(
+            key, "credentials never belong in podcast.toml: use AWS_PROFILE or the AWS_* variables"
+        )
+    f.check_unknown(STORAGE_KEYS, handled=SECRET_KEYS)
     base = f.text("public_base_url", required=True) or ""
     if base and not base.startswith(("http://", "https://")):
         f.fail("public_base_url", f"{base!r} is not an http(s) URL")
+    endpoint = f.text("endpoint_url")
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        f.fail("endpoint_url", f"{endpoint!r} is not an http(s) URL")
     return StorageSettings(
         url=f.text("url", DEFAULT_STORAGE) or DEFAULT_STORAGE,
         public_base_url=base.rstrip("/") + "/",
         feed_key=f.text("feed_key", "feed.xml") or "feed.xml",
+        endpoint_url=endpoint,
+        region=f.text("region"),
+        profile=f.text("profile"),
+        addressing_style=f.choice("addressing_style", {"auto", "path", "virtual"}, "auto"),
+        checksum=f.choice("checksum", {"when_supported", "when_required"}, "when_supported"),
+        acl=f.choice("acl", {"private", "public-read"}, "") or None,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class PodpubError(Exception):
         return self.__class__, tuple(self.problems)
 
     @classmethod
-    def at(cls, where: str | Path, message: str) -> PodpubError:
+    def at(cls, where: str | Path, message: str) -> Self:
         return cls(Problem(str(where), message))
 
 
@@ -52,6 +53,10 @@ class TagError(PodpubError):
 
 class StorageError(PodpubError):
     pass
+
+
+class StorageConflict(StorageError):
+    """A conditional write lost: someone else changed the object since we read it."""
 
 
 class FeedError(PodpubError):

@@ -117,10 +117,12 @@ class Fields:
             value = {}
         return Fields(value, self.where, self.problems, f"{self.name(key)}.")
 
-    def check_unknown(self, allowed: Collection[str], *, warn: bool = False) -> None:
+    def check_unknown(
+        self, allowed: Collection[str], *, warn: bool = False, handled: Collection[str] = ()
+    ) -> None:
         """Report keys nobody reads, suggesting the nearest known key (typos are common)."""
         for key in self.data:
-            if key in allowed:
+            if key in allowed or key in handled:
                 continue
             near = difflib.get_close_matches(str(key), list(allowed), n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""

@@ -19,7 +19,15 @@ from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import probe
 from podpub.config import Config, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
-from podpub.errors import ConfigError, EpisodeError, PodpubError, Problem, Problems, StorageError
+from podpub.errors import (
+    ConfigError,
+    EpisodeError,
+    PodpubError,
+    Problem,
+    Problems,
+    StorageConflict,
+    StorageError,
+)
 from podpub.feed import FeedItem, build_feed
 from podpub.files import sha256_file, write_atomic
 from podpub.published import Published, load_record, save_record
@@ -33,8 +41,12 @@ if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only wh
     ProgressFactory = Callable[[str], Progress]
 
 RENDER_VERSION = "3"  # bump when the audio engine changes what it writes
-AUDIO_CACHE = "public, max-age=31536000, immutable"  # keys change whenever the audio does
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys (cover)
+# Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
+# re-tagged in place, so caches may keep the audio for a day, not for ever.
+AUDIO_CACHE = "public, max-age=86400"
 FEED_CACHE = "public, max-age=300"
+FEED_ATTEMPTS = 5  # conditional feed writes lost to concurrent publishers before giving up
 
 Log = Callable[[str], None]
 
@@ -108,17 +120,21 @@ def publish(
     now: datetime | None = None,
     log: Log = _quiet,
     progress: ProgressFactory | None = None,
+    storage: Storage | None = None,
 ) -> Report:
     """Publish every due episode (or the named ones) and then the feed."""
     now = now or datetime.now(UTC)
     episodes, warnings = check(config, slugs)
     report = Report(warnings=[str(w) for w in warnings])
-    storage = open_storage(config.storage.url, config.root)
-    cover_key = _upload_cover(config, storage, report)
+    storage = storage or open_storage(config.storage, config.root)
+    storage.preflight()
+    cover_key = _upload_cover(config, storage, report, progress)
     for episode in (e for e in episodes if e.is_due(now)):
         log(f"{episode.slug}: {episode.title}")
         _publish_episode(config, storage, episode, cover_key, now, report, progress)
-    report.feed = _publish_feed(config, storage, render_feed(config, now, cover_key), report)
+    report.feed = _publish_feed(
+        config, storage, lambda: render_feed(config, now, cover_key), report
+    )
     return report
 
 
@@ -142,7 +158,7 @@ def _publish_episode(
     shutil.copyfile(rendered, tagged)
     write_tags(tagged, _episode_tags(config, episode, guid))
     sha = sha256_file(tagged)
-    _upload(storage, key, tagged, sha, AUDIO_CACHE, report)
+    _upload(storage, key, tagged, sha, AUDIO_CACHE, report, progress)
     if not episode.guid:
         write_guid(episode, guid)  # once, at first publish; never recomputed
     report.episodes.append(episode.slug)
@@ -161,6 +177,7 @@ def _publish_episode(
             source_lufs=figures["source_lufs"],
             gain_db=figures["gain_db"],
             published_at=previous.published_at if previous else now.isoformat(timespec="seconds"),
+            storage=config.storage.url,
         ),
     )
 
@@ -224,14 +241,23 @@ def _episode_tags(config: Config, episode: Episode, guid: str) -> EpisodeTags:
     )
 
 
-def _upload(storage: Storage, key: str, path: Path, sha: str, cache: str, report: Report) -> None:
+def _upload(
+    storage: Storage,
+    key: str,
+    path: Path,
+    sha: str,
+    cache: str,
+    report: Report,
+    progress: ProgressFactory | None,
+) -> None:
     """Upload unless the stored object already has this size and sha256; then verify it."""
     size = path.stat().st_size
     existing = storage.head(key)
     if existing and existing.size == size and existing.sha256 == sha:
         report.skipped.append(key)
     else:
-        storage.put_file(key, path, sha, cache)
+        tick = progress(f"uploading {key}") if progress else None
+        storage.put_file(key, path, sha, cache, tick)
         report.uploaded.append(key)
     stored = storage.head(key)
     if not stored or stored.size != size or stored.content_type != content_type_for(key):
@@ -246,20 +272,22 @@ def _cover_key(image: Path, sha: str) -> str:
     return f"cover-{sha[:12]}{image.suffix.lower()}"
 
 
-def _upload_cover(config: Config, storage: Storage, report: Report) -> str:
+def _upload_cover(
+    config: Config, storage: Storage, report: Report, progress: ProgressFactory | None
+) -> str:
     image = config.show.image
     sha = sha256_file(image)
     key = _cover_key(image, sha)
-    _upload(storage, key, image, sha, AUDIO_CACHE, report)
+    _upload(storage, key, image, sha, IMMUTABLE_CACHE, report, progress)
     return key
 
 
 def feed_items(config: Config, episodes: list[Episode], now: datetime) -> list[FeedItem]:
-    """Items for the due episodes that have a published record."""
+    """Items for the due episodes whose audio is stored in this feed's storage target."""
     items = []
     for episode in episodes:
         record = load_record(episode.folder)
-        if record is None or not episode.is_due(now):
+        if record is None or record.storage != config.storage.url or not episode.is_due(now):
             continue
         items.append(
             FeedItem(
@@ -292,11 +320,25 @@ def render_feed(config: Config, now: datetime | None = None, cover_key: str | No
     return build_feed(config, items, public_url(config.storage.public_base_url, cover_key))
 
 
-def _publish_feed(config: Config, storage: Storage, feed: bytes, report: Report) -> str:
+def _publish_feed(
+    config: Config, storage: Storage, build: Callable[[], bytes], report: Report
+) -> str:
+    """Write the feed last, conditionally: a concurrent publisher's feed is never overwritten
+    blindly. On conflict, re-read the records (theirs included) and rebuild."""
     key = config.storage.feed_key
-    if storage.get_bytes(key) == feed:
-        report.skipped.append(key)
-    else:
-        storage.put_bytes(key, feed, FEED_CACHE)
+    for _ in range(FEED_ATTEMPTS):
+        current = storage.read(key)
+        feed = build()
+        if current and current.data == feed:
+            report.skipped.append(key)
+            return storage.describe(key)
+        try:
+            storage.write_if(key, feed, FEED_CACHE, current.etag if current else None)
+        except StorageConflict:
+            continue
         report.uploaded.append(key)
-    return storage.describe(key)
+        return storage.describe(key)
+    raise StorageError.at(
+        storage.describe(key),
+        f"changed by other publishers {FEED_ATTEMPTS} times while writing it; run publish again",
+    )

@@ -27,6 +27,7 @@ class Published:
     source_lufs: float
     gain_db: float
     published_at: str  # first publish, UTC ISO 8601; kept on later publishes
+    storage: str  # the target it was stored in: a feed for another target must not list it
 
 
 def record_path(folder: Path) -> Path:

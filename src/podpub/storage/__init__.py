@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from podpub.config import StorageSettings
 from podpub.errors import StorageError
-from podpub.storage.base import ObjectInfo, Storage, content_type_for
+from podpub.storage.base import ObjectInfo, Progress, Storage, Stored, content_type_for
 from podpub.storage.local import LocalStorage
 
-__all__ = ["LocalStorage", "ObjectInfo", "Storage", "content_type_for", "open_storage"]
+__all__ = [
+    "LocalStorage",
+    "ObjectInfo",
+    "Progress",
+    "Storage",
+    "Stored",
+    "content_type_for",
+    "open_storage",
+]
 
 
-def open_storage(url: str, root: Path) -> Storage:
+def open_storage(settings: StorageSettings, root: Path) -> Storage:
     """`file://folder` (relative to the show's folder) or `s3://bucket/prefix`."""
+    url = settings.url
     if url.startswith("file://"):
         folder = Path(url.removeprefix("file://"))
         return LocalStorage(folder if folder.is_absolute() else root / folder)
     if url.startswith("s3://"):
-        raise StorageError.at(url, "S3 storage is not available in this version yet; use file://")
+        from podpub.storage.s3 import S3Storage  # boto3 takes ~0.3 s to import: only when used
+
+        return S3Storage(url, settings)
     raise StorageError.at(url, "unknown storage URL; use file://FOLDER or s3://BUCKET/PREFIX")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +29,18 @@ class ObjectInfo:
     size: int
     sha256: str | None
     content_type: str | None
+    cache_control: str | None = None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An object's bytes and the version tag (ETag) a conditional write must match."""
+
+    data: bytes
+    etag: str
+
+
+Progress = Callable[[float, float], None]  # (bytes just sent, total bytes)
 
 
 class Storage(Protocol):
@@ -35,14 +48,23 @@ class Storage(Protocol):
         """Where `key` lives, for messages (e.g. s3://bucket/prefix/key)."""
         ...
 
+    def preflight(self) -> None:
+        """Fail now, before any work, when the target cannot be written (missing bucket…)."""
+        ...
+
     def head(self, key: str) -> ObjectInfo | None:
         """Size, stored sha256 and content type of an object, or None when it is absent."""
         ...
 
-    def put_file(self, key: str, path: Path, sha256: str, cache_control: str) -> None:
+    def put_file(
+        self, key: str, path: Path, sha256: str, cache_control: str, progress: Progress | None
+    ) -> None:
         """Store a file whole: readers see the old object or the new one, never a part."""
         ...
 
-    def put_bytes(self, key: str, data: bytes, cache_control: str) -> None: ...
+    def read(self, key: str) -> Stored | None: ...
 
-    def get_bytes(self, key: str) -> bytes | None: ...
+    def write_if(self, key: str, data: bytes, cache_control: str, etag: str | None) -> None:
+        """Write only if the object still has `etag` (None: only if it does not exist yet);
+        raise StorageConflict when another writer got there first."""
+        ...

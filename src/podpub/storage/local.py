@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
-from podpub.errors import StorageError
+from podpub.errors import StorageConflict, StorageError
 from podpub.files import sha256_file, temp_name, write_atomic
-from podpub.storage.base import ObjectInfo, content_type_for
+from podpub.storage.base import ObjectInfo, Progress, Stored, content_type_for
 
 
 class LocalStorage:
@@ -24,13 +28,23 @@ class LocalStorage:
     def describe(self, key: str) -> str:
         return str(self.root / key)
 
+    def preflight(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError.at(self.root, f"cannot create the folder: {exc.strerror}") from exc
+        if not os.access(self.root, os.W_OK):
+            raise StorageError.at(self.root, "the folder is not writable")
+
     def head(self, key: str) -> ObjectInfo | None:
         path = self._path(key)
         if not path.is_file():
             return None
         return ObjectInfo(path.stat().st_size, sha256_file(path), content_type_for(key))
 
-    def put_file(self, key: str, path: Path, sha256: str, cache_control: str) -> None:
+    def put_file(
+        self, key: str, path: Path, sha256: str, cache_control: str, progress: Progress | None
+    ) -> None:
         target = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -39,13 +53,35 @@ class LocalStorage:
             os.replace(tmp, target)
         except OSError as exc:
             raise StorageError.at(target, f"cannot write: {exc.strerror}") from exc
+        if progress:
+            progress(target.stat().st_size, target.stat().st_size)
 
-    def put_bytes(self, key: str, data: bytes, cache_control: str) -> None:
+    def read(self, key: str) -> Stored | None:
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        data = path.read_bytes()
+        return Stored(data, hashlib.sha256(data).hexdigest())
+
+    def write_if(self, key: str, data: bytes, cache_control: str, etag: str | None) -> None:
+        path = self._path(key)
         try:
-            write_atomic(self._path(key), data)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with _locked(path.parent):
+                current = self.read(key)
+                if (current.etag if current else None) != etag:
+                    raise StorageConflict.at(self.describe(key), "changed since it was read")
+                write_atomic(path, data)
         except OSError as exc:
             raise StorageError.at(self.describe(key), f"cannot write: {exc.strerror}") from exc
 
-    def get_bytes(self, key: str) -> bytes | None:
-        path = self._path(key)
-        return path.read_bytes() if path.is_file() else None
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself, so no lock file ends up among published objects."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
