@@ -146,15 +146,16 @@ def _client(settings: StorageSettings, url: str) -> Any:
         session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
         return session.client("s3", endpoint_url=settings.endpoint_url, config=config)
     except botocore.exceptions.ProfileNotFound as exc:
-        raise StorageError.at(url, f"AWS profile {settings.profile!r} is not configured") from exc
+        profile = exc.kwargs.get("profile")  # from podcast.toml or AWS_PROFILE
+        raise StorageError.at(url, f"AWS profile {profile!r} is not configured") from exc
     except (botocore.exceptions.BotoCoreError, ValueError) as exc:
         raise StorageError.at(url, f"cannot set up the S3 client: {exc}") from exc
 
 
 def storage_error(exc: Exception, where: str, bucket: str, endpoint: str) -> StorageError:
     """One message a host can act on, for every way boto3 can fail."""
-    if isinstance(exc, S3UploadFailedError) and isinstance(exc.__cause__, Exception):
-        exc = exc.__cause__  # upload_file wraps the ClientError in a plain message
+    if isinstance(exc, S3UploadFailedError) and isinstance(exc.__context__, Exception):
+        exc = exc.__context__  # upload_file re-raises the ClientError as a plain message
     if isinstance(
         exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError
     ):
@@ -177,7 +178,8 @@ def storage_error(exc: Exception, where: str, bucket: str, endpoint: str) -> Sto
     if code in {"AccessDenied", "AllAccessDisabled", "403"} or status == 403:
         return StorageError.at(where, f"access denied to {where}")
     message = exc.response.get("Error", {}).get("Message", "")
-    return StorageError.at(where, f"S3 error {code} (HTTP {status}) {message}".strip())
+    attempts = int(exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) + 1
+    return StorageError.at(where, f"S3 error {code} (HTTP {status}, {attempts} attempts) {message}")
 
 
 def _code(exc: botocore.exceptions.ClientError) -> str:

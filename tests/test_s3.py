@@ -1,0 +1,415 @@
+"""S3 storage against a real endpoint: moto's server on 127.0.0.1, boto3 over HTTP, no patching.
+
+Faults are injected the way the network produces them: through botocore's `before-send` event
+(a 503 or a dropped connection instead of the real response) or a proxy that stalls mid-upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.awsrequest
+import botocore.exceptions
+import podcastparser
+import pytest
+from click.testing import CliRunner
+from moto.server import ThreadedMotoServer
+
+from podpub.cli import main
+from podpub.errors import StorageError
+from podpub.publish import load_show, publish, render_feed
+from podpub.storage.s3 import S3Storage
+from tests.s3_helpers import FakeBody, StallingProxy, admin_client, use_storage
+
+KEY_ID = "AKIACANARY7Q2W3E4R5T"
+SECRET = "canary/secret+never-printed-9f8e7d6c5b4a"
+SLUGS = ("2012-04-25-isolement", "2012-04-26-vous")
+
+
+@pytest.fixture(scope="session")
+def endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch, endpoint: str, tmp_path: Path) -> None:
+    """Only boto3's standard chain, fed by environment variables, as in CI."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "PODPUB_STORAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+
+
+@pytest.fixture
+def bucket(endpoint: str) -> str:
+    name = f"show-{uuid.uuid4().hex[:12]}"
+    admin_client(endpoint).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def s3_show(show: Path, render_cache: Path, bucket: str, endpoint: str) -> Path:
+    """The demo show stored in s3://BUCKET/reseaux, served publicly by the same endpoint."""
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    base = f"{endpoint}/{bucket}/reseaux/"
+    use_storage(show, f"s3://{bucket}/reseaux", base, acl="public-read")
+    return show
+
+
+def podpub(show: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def objects(endpoint: str, bucket: str) -> dict[str, bytes]:
+    client = admin_client(endpoint)
+    listing = client.list_objects_v2(Bucket=bucket).get("Contents", [])
+    return {
+        o["Key"]: client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listing
+    }
+
+
+def feed_episodes(feed: bytes) -> list[dict[str, Any]]:
+    parsed = podcastparser.parse("feed.xml", io.BytesIO(feed))
+    episodes: list[dict[str, Any]] = parsed["episodes"]
+    return episodes
+
+
+def s3_storage(show: Path) -> S3Storage:
+    config = load_show(show / "podcast.toml")
+    storage = S3Storage(config.storage.url, config.storage)
+    return storage
+
+
+def test_publish_stores_every_object_typed_cached_and_checksummed(
+    s3_show: Path, endpoint: str, bucket: str
+) -> None:
+    code, out, err = podpub(s3_show, "publish", "--json")
+    assert code == 0, err
+    stored = objects(endpoint, bucket)
+    feed = stored["reseaux/feed.xml"]
+    assert sorted(stored) == sorted(f"reseaux/{key}" for key in json.loads(out)["uploaded"])
+    client = admin_client(endpoint)
+    expected_types = {".mp3": "audio/mpeg", ".jpg": "image/jpeg", ".xml": "application/rss+xml"}
+    for key, data in stored.items():
+        head = client.head_object(Bucket=bucket, Key=key)
+        assert head["ContentType"] == expected_types[Path(key).suffix]
+        assert head["ContentLength"] == len(data)
+        if key.endswith(".xml"):
+            assert head["CacheControl"] == "public, max-age=300"
+        else:
+            assert head["Metadata"]["sha256"] == hashlib.sha256(data).hexdigest()
+            assert "max-age=" in head["CacheControl"]
+    cover = next(k for k in stored if k.endswith(".jpg"))
+    assert "immutable" in client.head_object(Bucket=bucket, Key=cover)["CacheControl"]
+    episodes = feed_episodes(feed)
+    assert len(episodes) == 2
+    for episode in episodes:
+        enclosure = episode["enclosures"][0]
+        key = "reseaux/" + enclosure["url"].rsplit("/", 1)[1]
+        assert enclosure["file_size"] == len(stored[key])
+
+
+def test_second_publish_uploads_nothing(s3_show: Path) -> None:
+    assert podpub(s3_show, "publish")[0] == 0
+    code, out, err = podpub(s3_show, "publish", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["uploaded"] == []
+    assert len(report["skipped"]) == 4 and len(report["verified"]) == 3
+
+
+def test_environment_selects_s3_and_enclosures_download_identically_with_ranges(
+    show: Path, render_cache: Path, bucket: str, endpoint: str
+) -> None:
+    """PODPUB_STORAGE + AWS_ENDPOINT_URL, nothing in podcast.toml but the public-read ACL."""
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    use_storage(show, "file://public", "https://unused.example.org/", acl="public-read")
+    base = f"{endpoint}/{bucket}/show/"
+    env = {"PODPUB_STORAGE": f"s3://{bucket}/show", "PODPUB_BASE_URL": base}
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert not (show / "public").exists()
+    with urllib.request.urlopen(base + "feed.xml") as response:
+        episodes = feed_episodes(response.read())
+    assert len(episodes) == 2
+    for episode in episodes:
+        url = episode["enclosures"][0]["url"]
+        assert url.startswith(base)
+        local = (show / ".podpub" / "build" / "out" / url.rsplit("/", 1)[1]).read_bytes()
+        with urllib.request.urlopen(url) as response:
+            assert response.read() == local
+        ranged = urllib.request.Request(url, headers={"Range": "bytes=1000-4999"})
+        with urllib.request.urlopen(ranged) as response:
+            assert response.status == 206
+            assert response.read() == local[1000:5000]
+
+
+class Faults:
+    """A before-send handler: the first `count` matching requests get `fault` instead of S3."""
+
+    def __init__(self, operation: str, fault: str, count: int = 10**6) -> None:
+        self.operation, self.fault, self.count = operation, fault, count
+        self.seen = 0
+
+    def __call__(self, request: botocore.awsrequest.AWSPreparedRequest, **_: Any) -> Any:
+        if not request.url.split("?")[0].endswith(self.operation) or self.seen >= self.count:
+            return None
+        self.seen += 1
+        if self.fault == "connection":
+            raise botocore.exceptions.EndpointConnectionError(endpoint_url=request.url)
+        body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+        return botocore.awsrequest.AWSResponse(request.url, 503, {}, FakeBody(body))
+
+
+@pytest.mark.parametrize("fault", ["503", "connection"])
+def test_transient_faults_are_retried_and_the_run_completes(
+    s3_show: Path, endpoint: str, bucket: str, fault: str
+) -> None:
+    storage = s3_storage(s3_show)
+    faults = Faults(".mp3", fault, count=2)
+    storage.client.meta.events.register("before-send.s3.PutObject", faults)
+    report = publish(load_show(s3_show / "podcast.toml"), storage=storage)
+    assert faults.seen == 2
+    assert len(report.uploaded) == 4
+    assert len(feed_episodes(objects(endpoint, bucket)["reseaux/feed.xml"])) == 2
+
+
+def test_a_persistent_fault_fails_clearly_and_keeps_the_previous_feed(
+    s3_show: Path, endpoint: str, bucket: str
+) -> None:
+    assert podpub(s3_show, "publish", SLUGS[0])[0] == 0
+    before = objects(endpoint, bucket)
+    storage = s3_storage(s3_show)
+    faults = Faults(".mp3", "503")
+    storage.client.meta.events.register("before-send.s3.PutObject", faults)
+    with pytest.raises(StorageError) as caught:
+        publish(load_show(s3_show / "podcast.toml"), storage=storage)
+    message = str(caught.value)
+    assert message.startswith(f"s3://{bucket}/reseaux/{SLUGS[1]}-") and "SlowDown" in message
+    assert faults.seen == 3  # AWS_MAX_ATTEMPTS
+    assert objects(endpoint, bucket) == before
+    assert len(feed_episodes(before["reseaux/feed.xml"])) == 1
+
+
+def test_a_feed_changed_by_another_publisher_is_reread_and_rebuilt(
+    s3_show: Path, endpoint: str, bucket: str
+) -> None:
+    storage = s3_storage(s3_show)
+    attempts: list[str] = []
+
+    def other_publisher_first(request: botocore.awsrequest.AWSPreparedRequest, **_: Any) -> None:
+        if request.url.endswith("/feed.xml"):
+            condition = request.headers.get("If-None-Match") or request.headers["If-Match"]
+            attempts.append(condition.decode() if isinstance(condition, bytes) else condition)
+            if len(attempts) == 1:
+                admin_client(endpoint).put_object(Bucket=bucket, Key="reseaux/feed.xml", Body=b"x")
+
+    storage.client.meta.events.register("before-send.s3.PutObject", other_publisher_first)
+    publish(load_show(s3_show / "podcast.toml"), storage=storage)
+    assert attempts[0] == "*" and attempts[1].strip('"') == hashlib.md5(b"x").hexdigest()
+    config = load_show(s3_show / "podcast.toml")
+    assert objects(endpoint, bucket)["reseaux/feed.xml"] == render_feed(config)
+
+
+def podpub_process(
+    show: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "podpub", "--config", str(show / "podcast.toml"), *args]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_concurrent_publishers_both_end_up_in_the_feed(
+    s3_show: Path, endpoint: str, bucket: str
+) -> None:
+    runs = [podpub_process(s3_show, "publish", slug) for slug in SLUGS]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    feed = objects(endpoint, bucket)["reseaux/feed.xml"]
+    assert len(feed_episodes(feed)) == 2
+
+
+def test_a_publisher_killed_mid_upload_leaves_a_whole_feed_and_the_next_run_completes(
+    s3_show: Path, endpoint: str, bucket: str
+) -> None:
+    assert podpub(s3_show, "publish", SLUGS[0])[0] == 0
+    before = objects(endpoint, bucket)
+    proxy = StallingProxy(int(endpoint.rsplit(":", 1)[1]))
+    run = podpub_process(
+        s3_show, "publish", env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}"}
+    )
+    try:
+        assert proxy.stalled.wait(60), run.stderr.read() if run.stderr else ""
+        run.send_signal(signal.SIGKILL)
+        run.wait(10)
+    finally:
+        proxy.close()
+    assert objects(endpoint, bucket) == before  # no partial object, the old feed untouched
+    assert podpub(s3_show, "publish")[0] == 0
+    stored = objects(endpoint, bucket)
+    episodes = feed_episodes(stored["reseaux/feed.xml"])
+    assert len(episodes) == 2
+    for episode in episodes:
+        enclosure = episode["enclosures"][0]
+        assert (
+            len(stored["reseaux/" + enclosure["url"].rsplit("/", 1)[1]]) == enclosure["file_size"]
+        )
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def assert_fails_cleanly(show: Path, expected: str, *args: str) -> str:
+    """Exit 1, one message naming the target, and nothing changed in the show's folder."""
+    before = snapshot(show)
+    code, out, err = podpub(show, "publish", *args)
+    assert code == 1, err
+    assert err.count("error: ") == 1 and expected in err, err
+    assert out == "" and snapshot(show) == before
+    return err
+
+
+def test_a_missing_bucket_is_named(s3_show: Path, endpoint: str) -> None:
+    use_storage(s3_show, "s3://no-such-bucket/reseaux", f"{endpoint}/no-such-bucket/")
+    assert_fails_cleanly(s3_show, "s3://no-such-bucket: bucket 'no-such-bucket' does not exist")
+
+
+def test_an_unreachable_endpoint_is_named(s3_show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    assert_fails_cleanly(s3_show, f"cannot reach endpoint http://127.0.0.1:{port}")
+
+
+def test_missing_credentials_say_how_to_provide_them(
+    s3_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert_fails_cleanly(s3_show, "no credentials found — set AWS_PROFILE")
+
+
+def test_an_unknown_profile_is_named(s3_show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "podcast-prod")
+    assert_fails_cleanly(s3_show, "AWS profile 'podcast-prod' is not configured")
+
+
+def test_an_invalid_bucket_name_is_refused(s3_show: Path) -> None:
+    use_storage(s3_show, "s3://My_Bucket/x", "https://cdn.example.org/")
+    assert_fails_cleanly(s3_show, "'My_Bucket' is not a valid bucket name")
+
+
+@pytest.fixture
+def read_only_keys(endpoint: str, bucket: str) -> Iterator[tuple[str, str]]:
+    """Keys of a user who may read the bucket but not write it; moto checks IAM meanwhile."""
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+    user = f"reader-{bucket}"
+    iam.create_user(UserName=user)
+    read = [
+        "s3:ListBucket",
+        "s3:HeadBucket",
+        "s3:GetObject",
+    ]  # AWS checks ListBucket, moto HeadBucket
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": read, "Resource": "*"}],
+    }
+    iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    previous = toggle_auth(endpoint, "0")
+    try:
+        yield key["AccessKeyId"], key["SecretAccessKey"]
+    finally:
+        toggle_auth(endpoint, previous)
+
+
+def toggle_auth(endpoint: str, free_requests: str) -> str:
+    """moto's own switch: after `free_requests` requests, every request must be authorized.
+    Returns the previous setting."""
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/reset-auth",
+        free_requests.encode(),
+        headers={"Content-Type": "text/plain"},  # not a form: moto reads the raw body
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:
+        answer: dict[str, str] = json.load(response)
+    return answer["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"]
+
+
+def test_access_denied_names_the_object(
+    s3_show: Path, bucket: str, read_only_keys: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", read_only_keys[0])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", read_only_keys[1])
+    err = assert_fails_cleanly(s3_show, f"access denied to s3://{bucket}/reseaux/cover-")
+    assert read_only_keys[1] not in err
+
+
+def test_unknown_keys_are_refused(
+    s3_show: Path, bucket: str, read_only_keys: tuple[str, str]
+) -> None:
+    assert_fails_cleanly(s3_show, f"s3://{bucket}: access denied")
+
+
+def test_credentials_never_reach_output_files_or_objects(
+    s3_show: Path, endpoint: str, bucket: str
+) -> None:
+    outputs = [podpub(s3_show, "-v", "publish", "--json"), podpub(s3_show, "check", "--json")]
+    outputs.append(podpub(s3_show, "feed"))
+    texts = [out + err for _, out, err in outputs]
+    texts += [p.read_bytes().decode("latin-1") for p in s3_show.rglob("*") if p.is_file()]
+    texts += [data.decode("latin-1") for data in objects(endpoint, bucket).values()]
+    for text in texts:
+        assert KEY_ID not in text and SECRET not in text
+
+
+def test_credentials_in_podcast_toml_are_refused_without_echoing_them(s3_show: Path) -> None:
+    config = s3_show / "podcast.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[storage]\n", f'[storage]\naws_secret_access_key = "{SECRET}"\n'
+        )
+    )
+    code, out, err = podpub(s3_show, "check")
+    assert code == 1
+    assert "storage.aws_secret_access_key: credentials never belong in podcast.toml" in err
+    assert SECRET not in out + err
