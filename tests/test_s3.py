@@ -413,3 +413,20 @@ def test_credentials_in_podcast_toml_are_refused_without_echoing_them(s3_show: P
     assert code == 1
     assert "storage.aws_secret_access_key: credentials never belong in podcast.toml" in err
     assert SECRET not in out + err
+
+
+def test_a_large_file_goes_up_in_parts_with_its_type_and_checksum(
+    s3_show: Path, endpoint: str, bucket: str, tmp_path: Path
+) -> None:
+    big = tmp_path / "long.mp3"
+    big.write_bytes(os.urandom(17 * 1024 * 1024))  # above the 16 MiB multipart threshold
+    sha = hashlib.sha256(big.read_bytes()).hexdigest()
+    sent: list[float] = []
+    s3_storage(s3_show).put_file(
+        "long.mp3", big, sha, "public, max-age=86400", lambda n, _: sent.append(n)
+    )
+    head = admin_client(endpoint).head_object(Bucket=bucket, Key="reseaux/long.mp3")
+    assert head["ETag"].strip('"').endswith("-3")  # three 8 MiB parts
+    assert head["ContentType"] == "audio/mpeg" and head["Metadata"]["sha256"] == sha
+    assert sum(sent) == big.stat().st_size
+    assert objects(endpoint, bucket)["reseaux/long.mp3"] == big.read_bytes()
