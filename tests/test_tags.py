@@ -31,8 +31,11 @@ TAGS = EpisodeTags(
     cover_jpeg=embedded_cover(REPO / "cover.jpg"),
     chapters=(
         Chapter(0.0, "Introduction"),
-        Chapter(1.5, "Le futile et l’essentiel", url="https://example.org/c2"),
+        Chapter(1.5, "Le futile et l’essentiel", url="https://example.org/c2", image="c2.jpg"),
     ),
+    chapter_art={"c2.jpg": embedded_cover(REPO / "cover.jpg", 600)},
+    language="fra",
+    transcript="Podcast numéro vingt-six.\nL’essentiel, c’est vous !",
 )
 
 
@@ -66,7 +69,9 @@ def test_every_frame_is_written_as_id3v23(mp3: Path) -> None:
     assert id3["WFED"].url == TAGS.feed_url
     assert id3["PCST"].value == 1
     assert id3["WOAS"].url == TAGS.link
-    assert id3.getall("COMM")[0].text == [TAGS.summary]
+    assert id3.getall("COMM")[0].text == [TAGS.summary] and id3.getall("COMM")[0].lang == "fra"
+    (lyrics,) = id3.getall("USLT")
+    assert lyrics.text == TAGS.transcript and lyrics.lang == "fra"
     assert str(id3["TDES"]) == TAGS.summary
     cover = id3.getall("APIC")[0]
     assert cover.mime == "image/jpeg" and cover.type == 3 and cover.data == TAGS.cover_jpeg
@@ -85,6 +90,9 @@ def test_chapters_have_chap_frames_and_one_ordered_top_level_ctoc(mp3: Path) -> 
         "Le futile et l’essentiel",
     ]
     assert chaps[1].sub_frames.getall("WXXX")[0].url == "https://example.org/c2"
+    assert not chaps[0].sub_frames.getall("APIC")
+    (art,) = chaps[1].sub_frames.getall("APIC")
+    assert art.data == TAGS.chapter_art["c2.jpg"] and art.mime == "image/jpeg"
     (toc,) = id3.getall("CTOC")
     assert toc.flags & 0x03 == 0x03  # top-level and ordered
     assert toc.child_element_ids == [c.element_id for c in chaps]

@@ -41,8 +41,9 @@ def test_demo_show_checks_clean(show: Path) -> None:
         (
             'language = "fr"',
             'language = "French"',
-            "show.language: 'French' is not a language code",
+            "show.language: 'French' is not an ISO 639 language code",
         ),
+        ('language = "fr"', 'language = "xx"', "show.language: 'xx' is not an ISO 639"),
         ('title = "Réseaux', 'titel = "Réseaux', "show.titel: unknown key; did you mean 'title'?"),
         (
             'type = "episodic"',

@@ -45,13 +45,28 @@ def check_artwork(path: Path, where: str, problems: Problems) -> None:
         )
 
 
-def embedded_cover(path: Path) -> bytes:
-    """An RGB JPEG of at most 1400 px for ID3 APIC: modest in bytes, readable by car stereos."""
+def check_image(path: Path, where: str, problems: Problems) -> None:
+    """A chapter or episode picture: any size, but a JPEG or PNG that Pillow can read."""
+    try:
+        with Image.open(path) as image:
+            fmt = image.format
+    except FileNotFoundError:
+        problems.add(where, f"image {path.name!r} not found in {path.parent}")
+        return
+    except (UnidentifiedImageError, OSError) as exc:
+        problems.add(where, f"{path.name!r} is not a readable image ({exc})")
+        return
+    if fmt not in FORMATS.values():
+        problems.add(where, f"{path.name!r} holds {fmt} data; use a JPEG or PNG")
+
+
+def embedded_cover(path: Path, side: int = EMBED_SIDE) -> bytes:
+    """An RGB JPEG of at most `side` px for ID3 APIC: modest in bytes, readable by car stereos."""
     with Image.open(path) as image:
-        if image.format == "JPEG" and image.mode == "RGB" and max(image.size) <= EMBED_SIDE:
+        if image.format == "JPEG" and image.mode == "RGB" and max(image.size) <= side:
             return path.read_bytes()
         rgb = image.convert("RGB")
-    rgb.thumbnail((EMBED_SIDE, EMBED_SIDE), Image.Resampling.LANCZOS)
+    rgb.thumbnail((side, side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     rgb.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()

@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import langcodes
+
 from podpub.errors import ConfigError, Problems
 from podpub.fields import Fields
 
@@ -17,7 +19,6 @@ PRESETS: dict[str, tuple[float, float]] = {
     "ebu-r128": (-23.0, -1.0),
 }
 DEFAULT_STORAGE = "file://public"
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 BITRATE = re.compile(r"^\d{2,3}k$")
 
 
@@ -168,13 +169,29 @@ SHOW_KEYS = {
 }
 
 
+def is_language(tag: str) -> bool:
+    """A well-formed BCP 47 tag whose language is a real ISO 639 code (fr, en-US, pt-BR)."""
+    try:
+        return langcodes.tag_is_valid(tag) and bool(langcodes.Language.get(tag).to_alpha3())
+    except (LookupError, ValueError):
+        return False
+
+
+def id3_language(tag: str) -> str:
+    """ISO 639-2 code for ID3 COMM/USLT frames ('fr' → 'fra'); 'und' when unknown."""
+    try:
+        return str(langcodes.Language.get(tag).to_alpha3())
+    except (LookupError, ValueError):
+        return "und"
+
+
 def _read_show(f: Fields, root: Path) -> Show | None:
     f.check_unknown(SHOW_KEYS)
     owner = f.table("owner")
     owner.check_unknown({"name", "email"})
     language = f.text("language", required=True)
-    if language and not LANGUAGE.match(language):
-        f.fail("language", f"{language!r} is not a language code such as 'fr' or 'en-US'")
+    if language and not is_language(language):
+        f.fail("language", f"{language!r} is not an ISO 639 language code such as 'fr' or 'en-US'")
     link = f.text("link", required=True)
     if link and not link.startswith(("http://", "https://")):
         f.fail("link", f"{link!r} is not an http(s) URL")

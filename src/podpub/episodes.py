@@ -13,10 +13,17 @@ from typing import Any
 
 import yaml
 
-from podpub.chapters import Chapter, chapters_from_front_matter
+from podpub.artwork import check_image
+from podpub.chapters import (
+    Chapter,
+    chapters_from_front_matter,
+    episode_chapters,
+    with_opening_chapter,
+)
 from podpub.errors import Problems
 from podpub.fields import Fields, describe
 from podpub.files import write_atomic
+from podpub.transcripts import Transcript, find_transcript
 
 EPISODE_FILE = "episode.md"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -54,6 +61,7 @@ class Episode:
     summary: str | None
     link: str | None
     chapters: tuple[Chapter, ...]
+    transcript: Transcript | None
     draft: bool
     notes: str
 
@@ -126,9 +134,29 @@ def _read_fields(f: Fields, folder: Path) -> dict[str, Any]:
         "image": _read_file(f, folder, "image"),
         "summary": f.text("summary"),
         "link": f.text("link"),
-        "chapters": chapters_from_front_matter(f.data.get("chapters"), f.where, f.problems),
+        "chapters": _read_chapters(f, folder),
+        "transcript": find_transcript(folder, f.where, f.problems),
         "draft": f.boolean("draft", False),
     }
+
+
+def _read_chapters(f: Fields, folder: Path) -> tuple[Chapter, ...]:
+    listed = chapters_from_front_matter(f.data.get("chapters"), f.where, f.problems)
+    chapters = episode_chapters(listed, folder, f.where, f.problems)
+    for index, chapter in enumerate(chapters, start=1):
+        if chapter.image and not is_url(chapter.image):
+            where = f"{f.where}: chapters[{index}].image"
+            path = (folder / chapter.image).resolve()
+            if not path.is_relative_to(folder.resolve()):
+                f.problems.add(where, f"{chapter.image!r} points outside the episode folder")
+            else:
+                check_image(path, where, f.problems)
+    title = f.data.get("title")
+    return with_opening_chapter(chapters, title if isinstance(title, str) else "")
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(("https://", "http://"))
 
 
 def _split_front_matter(path: Path, problems: Problems) -> tuple[dict[str, Any], str] | None:

@@ -19,6 +19,7 @@ from feedgen.util import xml_elem
 from podpub.chapters import Chapter
 from podpub.config import Config
 from podpub.notes import clip_bytes, notes_html, plain_text
+from podpub.podcastindex import PodcastChannel, PodcastItem, TranscriptLink
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
@@ -72,6 +73,8 @@ class FeedItem:
     explicit: bool | None = None
     image_url: str | None = None
     chapters: tuple[Chapter, ...] = ()
+    chapters_url: str | None = None
+    transcript: TranscriptLink | None = None
 
 
 def build_feed(config: Config, items: list[FeedItem], cover_url: str) -> bytes:
@@ -79,6 +82,7 @@ def build_feed(config: Config, items: list[FeedItem], cover_url: str) -> bytes:
     show = config.show
     fg = FeedGenerator()
     fg.register_extension("itunes", AppleChannel, AppleItem)
+    fg.register_extension("podcast", PodcastChannel, PodcastItem)
     fg.title(show.title)
     fg.description(show.description)
     fg.link(href=config.feed_url, rel="self")
@@ -121,3 +125,5 @@ def _add_item(fg: FeedGenerator, item: FeedItem) -> None:
     if item.image_url:
         entry.itunes.itunes_image(item.image_url)
     entry.itunes.explicit = item.explicit
+    entry.podcast.chapters_url = item.chapters_url
+    entry.podcast.transcripts = [item.transcript] if item.transcript else []

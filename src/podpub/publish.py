@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import probe
-from podpub.config import Config, load_config, public_url
+from podpub.chapters import check_duration
+from podpub.companions import prepare_companions
+from podpub.config import Config, id3_language, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import (
     ConfigError,
@@ -30,9 +32,11 @@ from podpub.errors import (
 )
 from podpub.feed import FeedItem, build_feed
 from podpub.files import sha256_file, write_atomic
+from podpub.podcastindex import TranscriptLink
 from podpub.published import Published, load_record, save_record
 from podpub.storage import Storage, content_type_for, open_storage
 from podpub.tags import EpisodeTags, audio_duration, write_tags
+from podpub.transcripts import transcript_text
 
 if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only when rendering
     from podpub.audio.meter import Loudness
@@ -109,9 +113,14 @@ def _check_episode(episode: Episode, problems: Problems, need_audio: bool) -> No
             )
             return
         try:
-            probe(episode.audio)
+            info = probe(episode.audio)
         except PodpubError as exc:
             problems.extend(exc.problems)
+            return
+        if info.duration_s:
+            check_duration(
+                episode.chapters, info.duration_s, f"{episode.md_path}: chapters", problems
+            )
 
 
 def publish(
@@ -153,10 +162,14 @@ def _publish_episode(
     render_key = _render_key(config, episode.audio)
     rendered, figures = _render(config, episode, render_key, report, progress)
     key = f"{episode.slug}-{render_key[:12]}.mp3"
-    tagged = config.build_dir / "out" / key
-    tagged.parent.mkdir(parents=True, exist_ok=True)
+    out = config.build_dir / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    companions = prepare_companions(episode, config.storage.public_base_url, out)
+    for asset in companions.assets:
+        _upload(storage, asset.key, asset.path, asset.sha256, IMMUTABLE_CACHE, report, progress)
+    tagged = out / key
     shutil.copyfile(rendered, tagged)
-    write_tags(tagged, _episode_tags(config, episode, guid))
+    write_tags(tagged, _episode_tags(config, episode, guid, companions.chapter_art))
     sha = sha256_file(tagged)
     _upload(storage, key, tagged, sha, AUDIO_CACHE, report, progress)
     if not episode.guid:
@@ -178,6 +191,8 @@ def _publish_episode(
             gain_db=figures["gain_db"],
             published_at=previous.published_at if previous else now.isoformat(timespec="seconds"),
             storage=config.storage.url,
+            chapters_key=companions.chapters_key,
+            transcript_key=companions.transcript_key,
         ),
     )
 
@@ -223,8 +238,11 @@ def _loudness_figures(result: RenderResult, final: Loudness) -> dict[str, float]
     }
 
 
-def _episode_tags(config: Config, episode: Episode, guid: str) -> EpisodeTags:
+def _episode_tags(
+    config: Config, episode: Episode, guid: str, chapter_art: dict[str, bytes]
+) -> EpisodeTags:
     show = config.show
+    transcript = episode.transcript
     return EpisodeTags(
         title=episode.title,
         artist=show.author,
@@ -237,7 +255,10 @@ def _episode_tags(config: Config, episode: Episode, guid: str) -> EpisodeTags:
         summary=episode.summary,
         link=episode.link,
         chapters=episode.chapters,
+        chapter_art=chapter_art,
         cover_jpeg=embedded_cover(episode.image or show.image),
+        language=id3_language(show.language),
+        transcript=transcript_text(transcript.path, Problems()) if transcript else None,
     )
 
 
@@ -306,9 +327,22 @@ def feed_items(config: Config, episodes: list[Episode], now: datetime) -> list[F
                 episode_type=episode.type,
                 explicit=episode.explicit,
                 chapters=episode.chapters,
+                chapters_url=_url(config, record.chapters_key),
+                transcript=_transcript_link(config, episode, record),
             )
         )
     return items
+
+
+def _url(config: Config, key: str | None) -> str | None:
+    return public_url(config.storage.public_base_url, key) if key else None
+
+
+def _transcript_link(config: Config, episode: Episode, record: Published) -> TranscriptLink | None:
+    if not (record.transcript_key and episode.transcript):
+        return None
+    url = public_url(config.storage.public_base_url, record.transcript_key)
+    return TranscriptLink(url, episode.transcript.content_type, config.show.language)
 
 
 def render_feed(config: Config, now: datetime | None = None, cover_key: str | None = None) -> bytes:

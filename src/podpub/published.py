@@ -28,6 +28,8 @@ class Published:
     gain_db: float
     published_at: str  # first publish, UTC ISO 8601; kept on later publishes
     storage: str  # the target it was stored in: a feed for another target must not list it
+    chapters_key: str | None = None  # Podcasting 2.0 JSON chapters
+    transcript_key: str | None = None
 
 
 def record_path(folder: Path) -> Path:

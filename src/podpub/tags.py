@@ -6,9 +6,10 @@ and without timestamps of our own, so tagging the same inputs twice gives identi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mutagen import MutagenError
 from mutagen.id3 import (
@@ -37,6 +38,7 @@ from mutagen.id3 import (
     ID3NoHeaderError,
     PictureType,
 )
+from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3
 
 from podpub.chapters import Chapter
@@ -58,7 +60,28 @@ class EpisodeTags:
     link: str | None = None
     cover_jpeg: bytes | None = None
     chapters: tuple[Chapter, ...] = ()
+    chapter_art: dict[str, bytes] = field(default_factory=dict)  # chapter.image → JPEG
     transcript: str | None = None
+
+
+class ChapterOrderedID3(ID3):
+    """mutagen writes frames ordered by size; players that list chapters in file order
+    (ffmpeg and what builds on it) need the CHAP frames in time order, after the CTOC."""
+
+    def _write(self, config: Any) -> bytes:
+        toc, chapters = self.getall("CTOC"), sorted(self.getall("CHAP"), key=_start)
+        self.delall("CTOC")
+        self.delall("CHAP")
+        try:
+            others = super()._write(config)
+        finally:
+            for frame in (*toc, *chapters):
+                self.add(frame)
+        return bytes(others) + b"".join(save_frame(f, config=config) for f in (*toc, *chapters))
+
+
+def _start(chap: Any) -> int:
+    return int(chap.start_time)
 
 
 def audio_duration(path: Path) -> float:
@@ -72,10 +95,10 @@ def audio_duration(path: Path) -> float:
 def write_tags(path: Path, tags: EpisodeTags) -> None:
     """Replace every tag in the file with ours (re-tagging never stacks duplicates)."""
     try:
-        id3 = ID3(path)
+        id3 = ChapterOrderedID3(path)
         id3.clear()
     except ID3NoHeaderError:
-        id3 = ID3()
+        id3 = ChapterOrderedID3()
     except (MutagenError, OSError) as exc:
         raise TagError.at(path, f"cannot read existing tags: {exc}") from exc
     for frame in _frames(tags, audio_duration(path)):
@@ -113,21 +136,23 @@ def _frames(tags: EpisodeTags, duration_s: float) -> list[object]:
         frames.append(USLT(encoding=utf16, lang=tags.language, desc="", text=tags.transcript))
     if tags.cover_jpeg:
         frames.append(_cover(tags.cover_jpeg, "Cover"))
-    frames.extend(_chapter_frames(tags.chapters, duration_s))
+    frames.extend(_chapter_frames(tags.chapters, tags.chapter_art, duration_s))
     return frames
 
 
-def _cover(jpeg: bytes, description: str) -> APIC:
+def _cover(jpeg: bytes, description: str, kind: int = PictureType.COVER_FRONT) -> APIC:
     return APIC(
         encoding=Encoding.UTF16,
         mime="image/jpeg",
-        type=PictureType.COVER_FRONT,
+        type=kind,
         desc=description,
         data=jpeg,
     )
 
 
-def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[object]:
+def _chapter_frames(
+    chapters: tuple[Chapter, ...], art: dict[str, bytes], duration_s: float
+) -> list[object]:
     """CHAP frames (end = next start or end of audio) and one top-level ordered CTOC."""
     if not chapters:
         return []
@@ -138,6 +163,8 @@ def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[ob
         sub: list[object] = [TIT2(encoding=Encoding.UTF16, text=chapter.title)]
         if chapter.url:
             sub.append(WXXX(encoding=Encoding.UTF16, desc="chapter url", url=chapter.url))
+        if chapter.image in art:
+            sub.append(_cover(art[chapter.image], chapter.title, PictureType.OTHER))
         frames.append(
             CHAP(
                 element_id=f"chp{index}",
