@@ -276,14 +276,13 @@ def normalize_command(
 
     Example: podpub normalize raw.wav episode.mp3 --preset speech --bitrate 96k
     """
-    from podpub.audio.render import audio_settings, loudness_row, measure_file, normalize_file
+    from podpub.audio.render import audio_settings, loudness_row, normalize_file
 
-    settings = audio_settings(preset, target, true_peak, bitrate)
+    settings = audio_settings(preset, target, true_peak, bitrate, output)
     result = normalize_file(source, output, settings, state.progress(f"normalizing {source.name}"))
-    after = measure_file(output)
     report: dict[str, Any] = {
         "before": loudness_row(source, result.before),
-        "after": loudness_row(output, after),
+        "after": loudness_row(output, result.after),
         "gain_db": round(result.gain_db, 2),
         "limiter_max_reduction_db": round(-result.limiter_min_gain_db, 2),
     }

@@ -293,7 +293,7 @@ def read_audio_settings(f: Fields) -> AudioSettings:
     )
     return AudioSettings(
         target=target,
-        format=f.choice("format", {"mp3"}, "mp3"),
+        format=f.choice("format", {"mp3", "m4a"}, "mp3"),
         bitrate=_bitrate(f, "bitrate", "128k"),
         mono_bitrate=_bitrate(f, "mono_bitrate", "64k"),
         sample_rate=f.integer("sample_rate", 44100, 8000, 48000) or 44100,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podpub.artwork import check_artwork, embedded_cover
-from podpub.audio.ffmpeg import probe
+from podpub.audio.ffmpeg import add_mp4_chapters, probe
 from podpub.chapters import check_duration
 from podpub.companions import prepare_companions
 from podpub.config import Config, id3_language, load_config, public_url
@@ -35,11 +35,10 @@ from podpub.files import sha256_file, write_atomic
 from podpub.podcastindex import TranscriptLink
 from podpub.published import Published, load_record, save_record
 from podpub.storage import Storage, content_type_for, open_storage
-from podpub.tags import EpisodeTags, audio_duration, write_tags
+from podpub.tags import EpisodeTags, audio_duration, mp4_chapter_spans, write_tags
 from podpub.transcripts import transcript_text
 
 if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only when rendering
-    from podpub.audio.meter import Loudness
     from podpub.audio.render import Progress, RenderResult
 
     ProgressFactory = Callable[[str], Progress]
@@ -161,15 +160,14 @@ def _publish_episode(
     guid = episode.guid or (previous.guid if previous else new_guid())
     render_key = _render_key(config, episode.audio)
     rendered, figures = _render(config, episode, render_key, report, progress)
-    key = f"{episode.slug}-{render_key[:12]}.mp3"
+    key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
     out = config.build_dir / "out"
     out.mkdir(parents=True, exist_ok=True)
     companions = prepare_companions(episode, config.storage.public_base_url, out)
     for asset in companions.assets:
         _upload(storage, asset.key, asset.path, asset.sha256, IMMUTABLE_CACHE, report, progress)
     tagged = out / key
-    shutil.copyfile(rendered, tagged)
-    write_tags(tagged, _episode_tags(config, episode, guid, companions.chapter_art))
+    _tagged_copy(rendered, tagged, _episode_tags(config, episode, guid, companions.chapter_art))
     sha = sha256_file(tagged)
     _upload(storage, key, tagged, sha, AUDIO_CACHE, report, progress)
     if not episode.guid:
@@ -197,6 +195,17 @@ def _publish_episode(
     )
 
 
+def _tagged_copy(rendered: Path, tagged: Path, tags: EpisodeTags) -> None:
+    """The cached render, copied and tagged (M4A chapters come from ffmpeg, the rest from
+    mutagen), so a change of tags never re-encodes."""
+    if tagged.suffix == ".m4a" and tags.chapters:
+        spans = mp4_chapter_spans(tags.chapters, audio_duration(rendered))
+        add_mp4_chapters(rendered, tagged, spans)
+    else:
+        shutil.copyfile(rendered, tagged)
+    write_tags(tagged, tags)
+
+
 def _render_key(config: Config, source: Path) -> str:
     """Build-cache key: the source's content and every setting that changes the audio."""
     settings = json.dumps(asdict(config.audio), sort_keys=True)
@@ -212,27 +221,28 @@ def _render(
     progress: ProgressFactory | None,
 ) -> tuple[Path, dict[str, float]]:
     """Normalize + encode, unless the build cache already holds this exact render."""
-    from podpub.audio.render import measure_file, normalize_file  # see TYPE_CHECKING above
+    from podpub.audio.render import normalize_file  # see TYPE_CHECKING above
 
     assert episode.audio is not None
     folder = config.build_dir / "render"
-    audio, facts = folder / f"{render_key}.mp3", folder / f"{render_key}.json"
+    audio = folder / f"{render_key}.{config.audio.format}"
+    facts = folder / f"{render_key}.json"
     if audio.is_file() and facts.is_file():
         report.reused.append(episode.slug)
         return audio, json.loads(facts.read_text())
     folder.mkdir(parents=True, exist_ok=True)
     tick = progress(f"rendering {episode.slug}") if progress else None
     result = normalize_file(episode.audio, audio, config.audio, tick)
-    figures = _loudness_figures(result, measure_file(audio))
+    figures = _loudness_figures(result)
     write_atomic(facts, json.dumps(figures, sort_keys=True).encode())
     report.rendered.append(episode.slug)
     return audio, figures
 
 
-def _loudness_figures(result: RenderResult, final: Loudness) -> dict[str, float]:
+def _loudness_figures(result: RenderResult) -> dict[str, float]:
     return {
-        "integrated_lufs": round(final.integrated_lufs, 2),
-        "true_peak_dbtp": round(final.true_peak_dbtp, 2),
+        "integrated_lufs": round(result.after.integrated_lufs, 2),
+        "true_peak_dbtp": round(result.after.true_peak_dbtp, 2),
         "source_lufs": round(result.before.integrated_lufs, 2),
         "gain_db": round(result.gain_db, 2),
     }

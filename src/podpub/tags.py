@@ -1,7 +1,9 @@
-"""ID3v2.3 podcast tags — the only module that imports mutagen.
+"""Podcast tags — the only module that imports mutagen.
 
-Saved as v2.3 (Apple truncates v2.4 chapter titles and Windows misreads v2.4), without ID3v1
-and without timestamps of our own, so tagging the same inputs twice gives identical bytes.
+MP3: ID3v2.3 (Apple truncates v2.4 chapter titles and Windows misreads v2.4), without ID3v1 and
+without timestamps of our own, so tagging the same inputs twice gives identical bytes.
+M4A: the iTunes atoms (©nam, ©ART, ©alb, ©gen, covr, trkn, desc…); its chapters are added by
+ffmpeg before tagging (mutagen reads them but cannot write them) and kept by mutagen.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from mutagen.id3 import (
 )
 from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4, MP4Cover
 
 from podpub.chapters import Chapter
 from podpub.errors import TagError
@@ -85,15 +88,74 @@ def _start(chap: Any) -> int:
 
 
 def audio_duration(path: Path) -> float:
-    """Duration from the MP3's Xing/LAME header (exact for our CBR encodes)."""
+    """Duration from the MP3's Xing/LAME header (exact for our CBR encodes) or the MP4 index."""
     try:
+        if path.suffix == ".m4a":
+            return float(MP4(path).info.length)  # type: ignore[attr-defined]
         return float(MP3(path).info.length)  # type: ignore[attr-defined]
     except (MutagenError, OSError) as exc:
-        raise TagError.at(path, f"cannot read MP3 stream info: {exc}") from exc
+        raise TagError.at(path, f"cannot read the audio stream info: {exc}") from exc
 
 
 def write_tags(path: Path, tags: EpisodeTags) -> None:
     """Replace every tag in the file with ours (re-tagging never stacks duplicates)."""
+    if path.suffix == ".m4a":
+        _write_mp4_tags(path, tags)
+    else:
+        _write_id3_tags(path, tags)
+
+
+def _write_mp4_tags(path: Path, tags: EpisodeTags) -> None:
+    try:
+        mp4 = MP4(path)
+        if mp4.tags is None:
+            mp4.add_tags()
+        atoms = mp4.tags
+        assert atoms is not None
+        atoms.clear()
+        atoms.update(_atoms(tags))
+        mp4.save()
+    except (MutagenError, OSError) as exc:
+        raise TagError.at(path, f"cannot write tags: {exc}") from exc
+
+
+def _atoms(tags: EpisodeTags) -> dict[str, list[Any]]:
+    atoms: dict[str, list[Any]] = {
+        "\xa9nam": [tags.title],
+        "\xa9ART": [tags.artist],
+        "aART": [tags.artist],
+        "\xa9alb": [tags.album],
+        "\xa9gen": ["Podcast"],
+        "\xa9day": [tags.date.date().isoformat()],
+        "egid": [tags.guid],
+        "purl": [tags.feed_url],
+        "pcst": [True],
+        "stik": [21],  # media kind: podcast
+    }
+    if tags.number is not None:
+        atoms["trkn"] = [(tags.number, 0)]
+    if tags.season is not None:
+        atoms["disk"] = [(tags.season, 0)]
+    if tags.summary:
+        atoms["desc"] = [tags.summary]
+        atoms["ldes"] = [tags.summary]
+    if tags.transcript:
+        atoms["\xa9lyr"] = [tags.transcript]
+    if tags.cover_jpeg:
+        atoms["covr"] = [MP4Cover(tags.cover_jpeg, imageformat=MP4Cover.FORMAT_JPEG)]
+    return atoms
+
+
+def mp4_chapter_spans(
+    chapters: tuple[Chapter, ...], duration_s: float
+) -> list[tuple[int, int, str]]:
+    """(start ms, end ms, title) for each chapter; ends at the next start or the audio's end."""
+    starts = [round(c.start * 1000) for c in chapters]
+    ends = [*starts[1:], round(duration_s * 1000)]
+    return [(s, e, c.title) for s, e, c in zip(starts, ends, chapters, strict=True)]
+
+
+def _write_id3_tags(path: Path, tags: EpisodeTags) -> None:
     try:
         id3 = ChapterOrderedID3(path)
         id3.clear()

@@ -129,6 +129,15 @@ def encode_command(
     return ffmpeg_command("-v", "error", "-y", *pcm, *codec_args, *exact, str(output))
 
 
+def codec_args(audio_format: str, bitrate: str) -> list[str]:
+    return mp3_args(bitrate) if audio_format == "mp3" else aac_args(bitrate)
+
+
+def aac_args(bitrate: str) -> list[str]:
+    """AAC-LC in MP4 (.m4a) with the index up front, so players can start before the end."""
+    return ["-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart", "-f", "mp4"]
+
+
 def mp3_args(bitrate: str) -> list[str]:
     """CBR MP3 with a Xing/LAME header (exact duration, gapless) and no ID3 of ffmpeg's own."""
     return [
@@ -143,3 +152,31 @@ def mp3_args(bitrate: str) -> list[str]:
         "-f",
         "mp3",
     ]
+
+
+def add_mp4_chapters(source: Path, output: Path, chapters: list[tuple[int, int, str]]) -> None:
+    """Copy an .m4a, adding chapters (start ms, end ms, title) as a QuickTime chapter track and a
+    Nero `chpl` atom, which mutagen cannot write. Stream copy: no re-encoding."""
+    lines = [";FFMETADATA1"]
+    for start, end, title in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={end}"]
+        lines.append(f"title={_ffmetadata_escape(title)}")
+    metadata = output.with_name(output.name + ".chapters.txt")
+    metadata.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    inputs = ["-i", str(source), "-f", "ffmetadata", "-i", str(metadata)]
+    maps = ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy"]
+    exact = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-movflags", "+faststart"]
+    command = ffmpeg_command("-v", "error", "-y", *inputs, *maps, *exact, "-f", "mp4", str(output))
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, errors="replace", check=False
+        )
+    finally:
+        metadata.unlink(missing_ok=True)
+    if result.returncode != 0:
+        raise AudioError.at(output, f"cannot add chapters: {last_line(result.stderr)}")
+
+
+def _ffmetadata_escape(text: str) -> str:
+    """ffmetadata gives '=', ';', '#', '\\' and newlines a meaning: escape them."""
+    return re.sub(r"([=;#\\\n])", r"\\\1", text)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from podpub.audio.decode import decode
-from podpub.audio.ffmpeg import encode_command, last_line, mp3_args, probe
+from podpub.audio.ffmpeg import codec_args, encode_command, last_line, probe
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.meter import Loudness, LoudnessMeter, integrated
 from podpub.audio.peaks import pad_to_blocks
@@ -38,6 +38,9 @@ from podpub.files import temp_name
 Progress = Callable[[float, float], None]
 # MP3 encoding adds inter-sample overshoot; keep the limiter this far under the target ceiling.
 ENCODER_MARGIN_DB = 0.8
+RENDER_ATTEMPTS = 3  # encodes at most, when the encoder overshoots the true-peak ceiling
+OVERSHOOT_STEP_DB = 0.2  # extra headroom on each new attempt, beyond the measured excess
+LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
 PARALLEL_MEASURE_S = 60.0  # below this, forking costs more than it saves
 SPLIT_GRID_S = 0.02  # the meter's sub-block: both halves stay aligned to it at any sample rate
@@ -48,6 +51,7 @@ class RenderResult:
     before: Loudness
     gain_db: float
     limiter_min_gain_db: float
+    after: Loudness  # the encoded file, measured
 
 
 def output_channels(source_channels: int, settings: AudioSettings) -> int:
@@ -122,15 +126,20 @@ def loudness_row(path: Path, loudness: Loudness) -> dict[str, Any]:
 
 
 def audio_settings(
-    preset: str | None, target: float | None, true_peak: float | None, bitrate: str | None
+    preset: str | None,
+    target: float | None,
+    true_peak: float | None,
+    bitrate: str | None,
+    output: Path,
 ) -> AudioSettings:
-    """Settings for a one-off `podpub normalize`: a preset, adjusted by explicit numbers."""
+    """Settings for a one-off `podpub normalize`: a preset, adjusted by explicit numbers; M4A
+    when the output's name ends in .m4a."""
     base = LoudnessTarget.preset(preset or "apple")
     chosen = LoudnessTarget(
         base.integrated_lufs if target is None else target,
         base.true_peak_dbtp if true_peak is None else true_peak,
     )
-    settings = AudioSettings(target=chosen)
+    settings = AudioSettings(target=chosen, format="m4a" if output.suffix == ".m4a" else "mp3")
     return replace(settings, bitrate=bitrate, mono_bitrate=bitrate) if bitrate else settings
 
 
@@ -174,7 +183,12 @@ def solve_gain(meter: LoudnessMeter, target_lufs: float, ceiling_db: float) -> f
 def normalize_file(
     source: Path, output: Path, settings: AudioSettings, progress: Progress | None = None
 ) -> RenderResult:
-    """Render `source` to `output` (MP3) at the target loudness; written via a temporary name."""
+    """Render `source` to `output` (MP3 or M4A) at the target loudness, via a temporary name.
+
+    The encoded file is measured; when the encoder's own overshoot still breaks the true-peak
+    ceiling (AAC at low bitrates can add 2 dB) or the loudness misses the target by more than
+    0.2 LU, it is rendered again with both errors corrected (at most three encodes).
+    """
     info = probe(source)
     channels = output_channels(info.channels, settings)
     rate = settings.sample_rate
@@ -184,11 +198,32 @@ def normalize_file(
     if math.isinf(before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
     bitrate = settings.mono_bitrate if channels == 1 else settings.bitrate
-    codec_args = mp3_args(bitrate)
-    encoder_gain = encoder_gain_db(tuple(codec_args), rate, channels)
-    # The limiter works before the encoder: aim above the target by what the encoder takes away.
-    ceiling = settings.target.true_peak_dbtp - ENCODER_MARGIN_DB - encoder_gain
-    gain_db = solve_gain(meter, settings.target.integrated_lufs - encoder_gain, ceiling)
+    encoder_args = codec_args(settings.format, bitrate)
+    encoder_gain = encoder_gain_db(tuple(encoder_args), rate, channels)
+    margin, aim = ENCODER_MARGIN_DB, settings.target.integrated_lufs - encoder_gain
+    for _ in range(RENDER_ATTEMPTS):
+        # The limiter works before the encoder: aim above the target by what the encoder takes.
+        ceiling = settings.target.true_peak_dbtp - margin - encoder_gain
+        gain_db = solve_gain(meter, aim, ceiling)
+        _check_gain(source, before, gain_db)
+        limiter = TruePeakLimiter(ceiling, rate, channels)
+        command = encode_command(temp_name(output), rate, channels, encoder_args)
+        chunks = _limited(
+            decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress, total
+        )
+        _encode(chunks, command, output)
+        after = measure_file(output)
+        overshoot = after.true_peak_dbtp - settings.target.true_peak_dbtp
+        miss = settings.target.integrated_lufs - after.integrated_lufs
+        if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
+            break
+        margin += max(overshoot + OVERSHOOT_STEP_DB, 0.0)
+        aim += miss
+    limited_db = 20 * math.log10(max(limiter.min_gain, 1e-9))
+    return RenderResult(before, gain_db, limited_db, after)
+
+
+def _check_gain(source: Path, before: Loudness, gain_db: float) -> None:
     if gain_db > MAX_GAIN_DB:
         raise AudioError.at(
             source,
@@ -196,12 +231,6 @@ def normalize_file(
             f"+{gain_db:.1f} dB of gain, more than the {MAX_GAIN_DB:.0f} dB podpub allows; "
             "check the recording level",
         )
-    limiter = TruePeakLimiter(ceiling, rate, channels)
-    command = encode_command(temp_name(output), rate, channels, codec_args)
-    gain = 10 ** (gain_db / 20)
-    chunks = _limited(decode(source, rate, channels), gain, limiter, rate, progress, total)
-    _encode(chunks, command, output)
-    return RenderResult(before, gain_db, 20 * math.log10(max(limiter.min_gain, 1e-9)))
 
 
 def _limited(
