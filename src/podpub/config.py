@@ -43,6 +43,16 @@ class AudioSettings:
     mono_bitrate: str = "64k"  # mono output (speech podcasts)
     sample_rate: int = 44100
     channels: str = "auto"  # auto: mono stays mono, everything else becomes stereo
+    intro: Path | None = None  # jingles joined to every episode with a crossfade
+    outro: Path | None = None
+    crossfade_s: float = 0.5
+    trim_silence: bool = False  # cut leading/trailing silence of each episode
+    silence_threshold_db: float = -50.0
+
+    @property
+    def builds_program(self) -> bool:
+        """Whether episodes get jingles or trimming before they are normalized."""
+        return bool(self.intro or self.outro or self.trim_silence)
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,7 @@ def load_config(path: Path) -> Config:
     top.check_unknown({"show", "storage", "audio"})
     show = _read_show(top.table("show"), path.parent)
     storage = _read_storage(top.table("storage"))
-    audio = read_audio_settings(top.table("audio"))
+    audio = read_audio_settings(top.table("audio"), path.parent)
     problems.raise_as(ConfigError)
     assert show is not None
     return Config(path=path, show=show, storage=storage, audio=audio)
@@ -281,10 +291,15 @@ AUDIO_KEYS = {
     "mono_bitrate",
     "sample_rate",
     "channels",
+    "intro",
+    "outro",
+    "crossfade_s",
+    "trim_silence",
+    "silence_threshold_db",
 }
 
 
-def read_audio_settings(f: Fields) -> AudioSettings:
+def read_audio_settings(f: Fields, root: Path) -> AudioSettings:
     f.check_unknown(AUDIO_KEYS)
     preset = LoudnessTarget.preset(f.choice("preset", PRESETS.keys(), "apple"))
     target = LoudnessTarget(
@@ -296,9 +311,39 @@ def read_audio_settings(f: Fields) -> AudioSettings:
         format=f.choice("format", {"mp3", "m4a"}, "mp3"),
         bitrate=_bitrate(f, "bitrate", "128k"),
         mono_bitrate=_bitrate(f, "mono_bitrate", "64k"),
-        sample_rate=f.integer("sample_rate", 44100, 8000, 48000) or 44100,
+        sample_rate=_sample_rate(f),
         channels=f.choice("channels", {"auto", "mono", "stereo"}, "auto"),
+        intro=_jingle(f, root, "intro"),
+        outro=_jingle(f, root, "outro"),
+        crossfade_s=f.number("crossfade_s", 0.5, 0.0, 10.0),
+        trim_silence=f.boolean("trim_silence", False),
+        silence_threshold_db=f.number("silence_threshold_db", -50.0, -90.0, -20.0),
     )
+
+
+# MP3 and AAC rates whose 20 ms measuring blocks hold a whole number of samples.
+SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
+
+
+def _sample_rate(f: Fields) -> int:
+    rate = f.integer("sample_rate", 44100, 8000, 48000) or 44100
+    if rate not in SAMPLE_RATES:
+        f.fail(
+            "sample_rate",
+            f"{rate} is not allowed; choose one of {', '.join(map(str, SAMPLE_RATES))}",
+        )
+        return 44100
+    return rate
+
+
+def _jingle(f: Fields, root: Path, key: str) -> Path | None:
+    name = f.text(key)
+    if name is None:
+        return None
+    if not (root / name).is_file():
+        f.fail(key, f"file {name!r} not found next to {f.where}")
+        return None
+    return root / name
 
 
 def _bitrate(f: Fields, key: str, default: str) -> str:

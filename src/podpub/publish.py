@@ -10,14 +10,14 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import add_mp4_chapters, probe
-from podpub.chapters import check_duration
+from podpub.chapters import check_duration, shifted
 from podpub.companions import prepare_companions
 from podpub.config import Config, id3_language, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
@@ -87,6 +87,8 @@ def check(
     """Validate the show and the episodes; raise with every problem, return the warnings."""
     problems = Problems()
     check_artwork(config.show.image, f"{config.path}: show.image", problems)
+    if need_audio:
+        _check_jingles(config, problems)
     episodes, found = load_episodes(config.episodes_dir, slugs)
     problems.extend(found.items)
     problems.warnings.extend(found.warnings)
@@ -94,6 +96,15 @@ def check(
         _check_episode(episode, problems, need_audio)
     problems.raise_as(EpisodeError)
     return episodes, problems.warnings
+
+
+def _check_jingles(config: Config, problems: Problems) -> None:
+    for jingle in (config.audio.intro, config.audio.outro):
+        if jingle:
+            try:
+                probe(jingle)
+            except PodpubError as exc:
+                problems.extend(exc.problems)
 
 
 def _check_episode(episode: Episode, problems: Problems, need_audio: bool) -> None:
@@ -160,6 +171,8 @@ def _publish_episode(
     guid = episode.guid or (previous.guid if previous else new_guid())
     render_key = _render_key(config, episode.audio)
     rendered, figures = _render(config, episode, render_key, report, progress)
+    offset = figures.get("chapters_offset_s", 0.0)
+    episode = replace(episode, chapters=shifted(episode.chapters, offset))  # intro, trimming
     key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
     out = config.build_dir / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -191,6 +204,7 @@ def _publish_episode(
             storage=config.storage.url,
             chapters_key=companions.chapters_key,
             transcript_key=companions.transcript_key,
+            chapters_offset_s=offset,
         ),
     )
 
@@ -206,10 +220,18 @@ def _tagged_copy(rendered: Path, tagged: Path, tags: EpisodeTags) -> None:
     write_tags(tagged, tags)
 
 
+PROGRAM_SETTINGS = ("intro", "outro", "crossfade_s", "trim_silence", "silence_threshold_db")
+
+
 def _render_key(config: Config, source: Path) -> str:
-    """Build-cache key: the source's content and every setting that changes the audio."""
-    settings = json.dumps(asdict(config.audio), sort_keys=True)
-    text = f"{RENDER_VERSION}\n{sha256_file(source)}\n{settings}"
+    """Build-cache key: the source's content and every setting that changes the audio — jingles
+    by content, not by path, so the key (and the enclosure URL) is the same on every machine."""
+    settings = asdict(config.audio)
+    for name in PROGRAM_SETTINGS:
+        value = settings.pop(name)
+        if config.audio.builds_program:  # otherwise they change nothing: leave keys as they were
+            settings[name] = sha256_file(value) if isinstance(value, Path) else value
+    text = f"{RENDER_VERSION}\n{sha256_file(source)}\n{json.dumps(settings, sort_keys=True)}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -221,7 +243,8 @@ def _render(
     progress: ProgressFactory | None,
 ) -> tuple[Path, dict[str, float]]:
     """Normalize + encode, unless the build cache already holds this exact render."""
-    from podpub.audio.render import normalize_file  # see TYPE_CHECKING above
+    from podpub.audio.program import build_program  # see TYPE_CHECKING above
+    from podpub.audio.render import normalize_file
 
     assert episode.audio is not None
     folder = config.build_dir / "render"
@@ -232,8 +255,13 @@ def _render(
         return audio, json.loads(facts.read_text())
     folder.mkdir(parents=True, exist_ok=True)
     tick = progress(f"rendering {episode.slug}") if progress else None
-    result = normalize_file(episode.audio, audio, config.audio, tick)
-    figures = _loudness_figures(result)
+    program = build_program(episode.audio, config.audio, folder / f"{render_key}.program.flac")
+    try:
+        result = normalize_file(program.path, audio, config.audio, tick)
+    finally:
+        if program.path != episode.audio:
+            program.path.unlink(missing_ok=True)  # an intermediate: the render is what is kept
+    figures = {**_loudness_figures(result), "chapters_offset_s": round(program.offset_s, 3)}
     write_atomic(facts, json.dumps(figures, sort_keys=True).encode())
     report.rendered.append(episode.slug)
     return audio, figures
@@ -336,7 +364,7 @@ def feed_items(config: Config, episodes: list[Episode], now: datetime) -> list[F
                 season=episode.season,
                 episode_type=episode.type,
                 explicit=episode.explicit,
-                chapters=episode.chapters,
+                chapters=shifted(episode.chapters, record.chapters_offset_s),
                 chapters_url=_url(config, record.chapters_key),
                 transcript=_transcript_link(config, episode, record),
             )
