@@ -27,6 +27,7 @@ class Companions:
     assets: list[Asset] = field(default_factory=list)
     chapters_key: str | None = None
     transcript_key: str | None = None
+    image_key: str | None = None
     chapter_art: dict[str, bytes] = field(default_factory=dict)  # chapter.image → JPEG
 
 
@@ -43,6 +44,8 @@ def prepare_companions(episode: Episode, base_url: str, out_dir: Path) -> Compan
         companions.chapters_key = _add_bytes(
             companions, episode.slug, "chapters", ".json", data, out_dir
         )
+    if episode.image:
+        companions.image_key = _add_file(companions, episode.slug, "image", episode.image)
     if episode.transcript:
         path = episode.transcript.path
         companions.transcript_key = _add_file(companions, episode.slug, "transcript", path)

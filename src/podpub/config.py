@@ -9,7 +9,14 @@ from pathlib import Path
 
 import langcodes
 
+from podpub.apple import category_problem
 from podpub.errors import ConfigError, Problems
+from podpub.feed_settings import (
+    FeedSettings,
+    PodcastSettings,
+    read_feed_settings,
+    read_podcast_settings,
+)
 from podpub.fields import Fields
 
 PRESETS: dict[str, tuple[float, float]] = {
@@ -103,6 +110,8 @@ class Config:
     show: Show
     storage: StorageSettings
     audio: AudioSettings
+    podcast: PodcastSettings = field(default_factory=PodcastSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
 
     @property
     def root(self) -> Path:
@@ -139,13 +148,15 @@ def load_config(path: Path) -> Config:
     data = _read_toml(path)
     problems = Problems()
     top = Fields(data, str(path), problems)
-    top.check_unknown({"show", "storage", "audio"})
+    top.check_unknown({"show", "storage", "audio", "podcast", "feed"})
     show = _read_show(top.table("show"), path.parent)
     storage = _read_storage(top.table("storage"))
     audio = read_audio_settings(top.table("audio"), path.parent)
+    podcast = read_podcast_settings(top.table("podcast"))
+    feed = read_feed_settings(top.table("feed"))
     problems.raise_as(ConfigError)
     assert show is not None
-    return Config(path=path, show=show, storage=storage, audio=audio)
+    return Config(path, show, storage, audio, podcast, feed)
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -239,7 +250,11 @@ def _read_categories(f: Fields) -> tuple[Category, ...]:
     categories = []
     for text in value:
         name, _, sub = text.partition("/")
-        categories.append(Category(name.strip(), sub.strip() or None))
+        category = Category(name.strip(), sub.strip() or None)
+        problem = category_problem(category.name, category.sub)
+        if problem:
+            f.fail("categories", problem)
+        categories.append(category)
     return tuple(categories)
 
 

@@ -18,9 +18,11 @@ from podpub.chapters import (
     Chapter,
     chapters_from_front_matter,
     episode_chapters,
+    parse_time,
     with_opening_chapter,
 )
 from podpub.errors import Problems
+from podpub.feed_settings import Person, Soundbite, read_persons
 from podpub.fields import Fields, describe
 from podpub.files import write_atomic
 from podpub.transcripts import Transcript, find_transcript
@@ -42,6 +44,8 @@ FRONT_MATTER_KEYS = {
     "link",
     "chapters",
     "draft",
+    "persons",
+    "soundbites",
 }
 
 
@@ -64,6 +68,8 @@ class Episode:
     transcript: Transcript | None
     draft: bool
     notes: str
+    persons: tuple[Person, ...] = ()
+    soundbites: tuple[Soundbite, ...] = ()
 
     @property
     def md_path(self) -> Path:
@@ -137,7 +143,25 @@ def _read_fields(f: Fields, folder: Path) -> dict[str, Any]:
         "chapters": _read_chapters(f, folder),
         "transcript": find_transcript(folder, f.where, f.problems),
         "draft": f.boolean("draft", False),
+        "persons": tuple(read_persons(f, "persons")),
+        "soundbites": _read_soundbites(f),
     }
+
+
+def _read_soundbites(f: Fields) -> tuple[Soundbite, ...]:
+    value = f.data.get("soundbites", [])
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for index, item in enumerate(items, start=1):
+        where = f"soundbites[{index}]"
+        start = parse_time(item.get("start")) if isinstance(item, dict) else None
+        duration = item.get("duration") if isinstance(item, dict) else None
+        if start is None or not isinstance(duration, int | float) or not 0 < duration <= 300:
+            f.fail(where, "expected {start: HH:MM:SS or seconds, duration: seconds (≤ 300), title}")
+            continue
+        title = item.get("title")
+        found.append(Soundbite(start, float(duration), title if isinstance(title, str) else None))
+    return tuple(found)
 
 
 def _read_chapters(f: Fields, folder: Path) -> tuple[Chapter, ...]:

@@ -19,7 +19,7 @@ from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import add_mp4_chapters, probe
 from podpub.chapters import check_duration, shifted
 from podpub.companions import prepare_companions
-from podpub.config import Config, id3_language, load_config, public_url
+from podpub.config import Config, id3_language, load_config
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import (
     ConfigError,
@@ -27,13 +27,12 @@ from podpub.errors import (
     PodpubError,
     Problem,
     Problems,
-    StorageConflict,
     StorageError,
 )
-from podpub.feed import FeedItem, build_feed
+from podpub.feed_settings import podcast_guid, write_podcast_guid
 from podpub.files import sha256_file, write_atomic
-from podpub.podcastindex import TranscriptLink
 from podpub.published import Published, load_record, save_record
+from podpub.showfeed import check_pages, cover_key, render_pages, storage_remote, write_pages
 from podpub.storage import Storage, content_type_for, open_storage
 from podpub.tags import EpisodeTags, audio_duration, mp4_chapter_spans, write_tags
 from podpub.transcripts import transcript_text
@@ -48,8 +47,6 @@ IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed key
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
 # re-tagged in place, so caches may keep the audio for a day, not for ever.
 AUDIO_CACHE = "public, max-age=86400"
-FEED_CACHE = "public, max-age=300"
-FEED_ATTEMPTS = 5  # conditional feed writes lost to concurrent publishers before giving up
 
 Log = Callable[[str], None]
 
@@ -147,21 +144,28 @@ def publish(
     report = Report(warnings=[str(w) for w in warnings])
     storage = storage or open_storage(config.storage, config.root)
     storage.preflight()
-    cover_key = _upload_cover(config, storage, report, progress)
+    config = _with_podcast_guid(config)
+    cover = _upload_cover(config, storage, report, progress)
     for episode in (e for e in episodes if e.is_due(now)):
         log(f"{episode.slug}: {episode.title}")
-        _publish_episode(config, storage, episode, cover_key, now, report, progress)
-    report.feed = _publish_feed(
-        config, storage, lambda: render_feed(config, now, cover_key), report
-    )
+        _publish_episode(config, storage, episode, now, report, progress)
+    report.feed = _publish_feed(config, storage, now, cover, report)
     return report
+
+
+def _with_podcast_guid(config: Config) -> Config:
+    """podcast:guid is derived from the feed URL once, then kept in podcast.toml for good."""
+    if config.podcast.guid:
+        return config
+    guid = podcast_guid(config.feed_url)
+    write_podcast_guid(config.path, guid)
+    return replace(config, podcast=replace(config.podcast, guid=guid))
 
 
 def _publish_episode(
     config: Config,
     storage: Storage,
     episode: Episode,
-    cover_key: str,
     now: datetime,
     report: Report,
     progress: ProgressFactory | None,
@@ -204,6 +208,7 @@ def _publish_episode(
             storage=config.storage.url,
             chapters_key=companions.chapters_key,
             transcript_key=companions.transcript_key,
+            image_key=companions.image_key,
             chapters_offset_s=offset,
         ),
     )
@@ -326,91 +331,42 @@ def _upload(
     report.verified.append(key)
 
 
-def _cover_key(image: Path, sha: str) -> str:
-    """Content-addressed, so apps that cache artwork by URL see a new cover at once."""
-    return f"cover-{sha[:12]}{image.suffix.lower()}"
-
-
 def _upload_cover(
     config: Config, storage: Storage, report: Report, progress: ProgressFactory | None
 ) -> str:
     image = config.show.image
     sha = sha256_file(image)
-    key = _cover_key(image, sha)
+    key = cover_key(image, sha)
     _upload(storage, key, image, sha, IMMUTABLE_CACHE, report, progress)
     return key
 
 
-def feed_items(config: Config, episodes: list[Episode], now: datetime) -> list[FeedItem]:
-    """Items for the due episodes whose audio is stored in this feed's storage target."""
-    items = []
-    for episode in episodes:
-        record = load_record(episode.folder)
-        if record is None or record.storage != config.storage.url or not episode.is_due(now):
-            continue
-        items.append(
-            FeedItem(
-                guid=record.guid,
-                title=episode.title,
-                date=episode.date,
-                notes_markdown=episode.notes,
-                summary=episode.summary,
-                enclosure_url=public_url(config.storage.public_base_url, record.audio_key),
-                enclosure_bytes=record.audio_bytes,
-                enclosure_type=record.audio_type,
-                duration_s=record.duration_s,
-                link=episode.link or config.show.link,
-                number=episode.number,
-                season=episode.season,
-                episode_type=episode.type,
-                explicit=episode.explicit,
-                chapters=shifted(episode.chapters, record.chapters_offset_s),
-                chapters_url=_url(config, record.chapters_key),
-                transcript=_transcript_link(config, episode, record),
-            )
-        )
-    return items
-
-
-def _url(config: Config, key: str | None) -> str | None:
-    return public_url(config.storage.public_base_url, key) if key else None
-
-
-def _transcript_link(config: Config, episode: Episode, record: Published) -> TranscriptLink | None:
-    if not (record.transcript_key and episode.transcript):
-        return None
-    url = public_url(config.storage.public_base_url, record.transcript_key)
-    return TranscriptLink(url, episode.transcript.content_type, config.show.language)
-
-
-def render_feed(config: Config, now: datetime | None = None, cover_key: str | None = None) -> bytes:
+def render_feed(config: Config, now: datetime | None = None, cover: str | None = None) -> bytes:
     """The feed from metadata and published records only: no audio, no ffmpeg needed."""
+    return render_feed_pages(config, now, cover)[0][1]
+
+
+def render_feed_pages(
+    config: Config, now: datetime | None = None, cover: str | None = None
+) -> list[tuple[str, bytes]]:
     episodes, _ = check(config, need_audio=False)
-    items = feed_items(config, episodes, now or datetime.now(UTC))
     image = config.show.image
-    cover_key = cover_key or _cover_key(image, sha256_file(image))
-    return build_feed(config, items, public_url(config.storage.public_base_url, cover_key))
+    cover = cover or cover_key(image, sha256_file(image))
+    return render_pages(config, episodes, now or datetime.now(UTC), cover)
 
 
 def _publish_feed(
-    config: Config, storage: Storage, build: Callable[[], bytes], report: Report
+    config: Config, storage: Storage, now: datetime, cover: str, report: Report
 ) -> str:
-    """Write the feed last, conditionally: a concurrent publisher's feed is never overwritten
-    blindly. On conflict, re-read the records (theirs included) and rebuild."""
-    key = config.storage.feed_key
-    for _ in range(FEED_ATTEMPTS):
-        current = storage.read(key)
-        feed = build()
-        if current and current.data == feed:
-            report.skipped.append(key)
-            return storage.describe(key)
-        try:
-            storage.write_if(key, feed, FEED_CACHE, current.etag if current else None)
-        except StorageConflict:
-            continue
-        report.uploaded.append(key)
-        return storage.describe(key)
-    raise StorageError.at(
-        storage.describe(key),
-        f"changed by other publishers {FEED_ATTEMPTS} times while writing it; run publish again",
-    )
+    """Lint, then write the feed pages (the feed itself last and conditionally)."""
+
+    def build() -> list[tuple[str, bytes]]:
+        pages = render_feed_pages(config, now, cover)
+        remote = storage_remote(storage, config.storage.public_base_url)
+        report.warnings.extend(str(w) for w in check_pages(pages, remote))
+        return pages
+
+    written = write_pages(storage, build)
+    report.uploaded.extend(written.written)
+    report.skipped.extend(written.unchanged)
+    return written.where

@@ -30,6 +30,7 @@ class Published:
     storage: str  # the target it was stored in: a feed for another target must not list it
     chapters_key: str | None = None  # Podcasting 2.0 JSON chapters
     transcript_key: str | None = None
+    image_key: str | None = None  # the episode's own artwork
     chapters_offset_s: float = 0.0  # chapters move by the intro's length and trimmed silence
 
 
