@@ -23,8 +23,9 @@ lint: $(STAMP)  ## ruff + mypy
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## loudness engine vs plain encode vs ffmpeg-normalize (see bench/README)
+bench: $(STAMP)  ## loudness engine vs plain encode vs ffmpeg-normalize; a 5,000-episode feed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/feed.py
 
 clean:
 	rm -rf $(VENV) public .podpub build dist .pytest_cache .mypy_cache .ruff_cache

@@ -192,3 +192,16 @@ def test_new_scaffolds_a_draft_with_a_guid(show: Path) -> None:
         show, "new", "Le contact : maillon faible !", "--date", "2012-11-05T09:00:00+01:00"
     )
     assert code == 1 and "already exists" in err
+
+
+def test_both_commonmark_renderers_give_the_same_html() -> None:
+    """Notes render with markdown-it in Rust where it is installed, else markdown-it-py."""
+    from podpub.notes import _markdown, python_markdown
+
+    text = (
+        "# Titre\n\nHi <script>alert(1)</script> ]]> &amp; *é* `code`\n\n<div>x</div>\n\n"
+        "- [lien](https://example.org/a?b=1&c=2)\n- <https://example.org>\n\n> cité\n\n"
+        "    indenté\n\n1. un\n2. deux\n\n![img](https://example.org/i.png)\n"
+    )
+    assert _markdown().render(text) == python_markdown().render(text)
+    assert "&lt;script&gt;" in _markdown().render(text)

@@ -15,9 +15,10 @@ import click
 
 from podpub import __version__
 from podpub.config import PRESETS, Config
-from podpub.errors import PodpubError
+from podpub.errors import FeedError, PodpubError
 from podpub.files import write_atomic
-from podpub.publish import Report, check, load_show, publish, render_feed
+from podpub.lint import http_remote, lint_feed
+from podpub.publish import Report, check, lint_show, load_show, publish, render_feed
 from podpub.scaffold import new_episode
 
 if TYPE_CHECKING:
@@ -196,19 +197,77 @@ def _summarize(state: State, report: Report) -> None:
 @click.option(
     "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
 )
+@click.option(
+    "--upload",
+    is_flag=True,
+    help="Publish what has come due (scheduled episodes) and write the feed to storage.",
+)
+@click.option(
+    "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
+)
 @pass_state
 @handles_errors
-def feed_command(state: State, output: Path | None, base_url: str | None) -> None:
-    """Rebuild the feed from episode.md + published.json only (no audio, no ffmpeg).
+def feed_command(
+    state: State, output: Path | None, base_url: str | None, upload: bool, storage: str | None
+) -> None:
+    """Rebuild the feed from episode.md + published.json only (no audio, no ffmpeg); with
+    --upload, as a CI cron job: release episodes whose date has come, then store the feed.
 
     Example: podpub feed --output public/feed.xml
     """
-    feed = render_feed(state.config(None, base_url))
+    config = state.config(storage, base_url)
+    if upload:
+        _summarize(state, publish(config, log=state.log, progress=state.progress, only_new=True))
+        return
+    feed = render_feed(config)
     if output is None:
         sys.stdout.buffer.write(feed)
         return
     write_atomic(output, feed)
     state.log(f"wrote {output} ({len(feed)} bytes)")
+
+
+@main.command("lint")
+@click.argument("source", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+@click.option("--offline", is_flag=True, help="Do not fetch artwork or HEAD enclosures.")
+@pass_state
+@handles_errors
+def lint_command(state: State, source: str | None, as_json: bool, offline: bool) -> None:
+    """Check a feed against Apple's and the Podcasting 2.0 rules; exit 1 on errors.
+
+    Without SOURCE, lints the show's own feed as publish would write it. SOURCE may be a file
+    or an http(s) URL.
+
+    Example: podpub lint https://podcast.example.org/reseaux/feed.xml
+    """
+    if source is None:
+        findings = lint_show(state.config())
+    else:
+        findings = [
+            (source, f) for f in lint_feed(_read_feed(source), None if offline else http_remote())
+        ]
+    errors = [f for _, f in findings if f.level == "error"]
+    if as_json:
+        _print_json({"ok": not errors, "findings": [{"feed": k, **vars(f)} for k, f in findings]})
+    else:
+        for key, finding in findings:
+            click.echo(f"{finding.level}: {key}: {finding.where}: {finding.text}", err=True)
+        state.log(f"{len(errors)} error(s), {len(findings) - len(errors)} warning(s)")
+    if errors:
+        sys.exit(1)
+
+
+def _read_feed(source: str) -> bytes:
+    if source.startswith(("http://", "https://")):
+        content = http_remote().content(source)
+        if content is None:
+            raise FeedError.at(source, "cannot be fetched")
+        return content
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise FeedError.at(source, f"cannot be read: {exc.strerror}") from exc
 
 
 @main.command("new")

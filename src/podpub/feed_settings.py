@@ -152,8 +152,9 @@ def _is_uuid(text: str) -> bool:
 def write_podcast_guid(config_path: Path, guid: str) -> None:
     """Keep podcast:guid in podcast.toml once computed, so a later feed URL change keeps it."""
     text = config_path.read_text(encoding="utf-8")
-    if re.search(r"^\[podcast\]\s*$", text, re.M):
-        text = re.sub(r"^\[podcast\]\s*$", f'[podcast]\nguid = "{guid}"', text, count=1, flags=re.M)
+    header = re.compile(r"^\[podcast\][ \t]*(#.*)?$", re.M)  # the table, perhaps with a comment
+    if header.search(text):
+        text = header.sub(lambda m: f'{m[0]}\nguid = "{guid}"', text, count=1)
     else:
         text = (
             text.rstrip("\n") + f'\n\n[podcast]\nguid = "{guid}"  # podcast:guid, never change it\n'

@@ -31,6 +31,7 @@ from podpub.errors import (
 )
 from podpub.feed_settings import podcast_guid, write_podcast_guid
 from podpub.files import sha256_file, write_atomic
+from podpub.lint import Finding, lint_feed
 from podpub.published import Published, load_record, save_record
 from podpub.showfeed import check_pages, cover_key, render_pages, storage_remote, write_pages
 from podpub.storage import Storage, content_type_for, open_storage
@@ -137,8 +138,10 @@ def publish(
     log: Log = _quiet,
     progress: ProgressFactory | None = None,
     storage: Storage | None = None,
+    only_new: bool = False,
 ) -> Report:
-    """Publish every due episode (or the named ones) and then the feed."""
+    """Publish every due episode (or the named ones; or, with `only_new`, those not stored in
+    this target yet: scheduled episodes on their date), and then the feed."""
     now = now or datetime.now(UTC)
     episodes, warnings = check(config, slugs)
     report = Report(warnings=[str(w) for w in warnings])
@@ -147,10 +150,24 @@ def publish(
     config = _with_podcast_guid(config)
     cover = _upload_cover(config, storage, report, progress)
     for episode in (e for e in episodes if e.is_due(now)):
+        if only_new and _is_stored(config, episode):
+            continue
         log(f"{episode.slug}: {episode.title}")
         _publish_episode(config, storage, episode, now, report, progress)
     report.feed = _publish_feed(config, storage, now, cover, report)
     return report
+
+
+def _is_stored(config: Config, episode: Episode) -> bool:
+    record = load_record(episode.folder)
+    return record is not None and record.storage == config.storage.url
+
+
+def lint_show(config: Config) -> list[tuple[str, Finding]]:
+    """Lint the show's feed pages as publish would write them, looking at stored objects."""
+    storage = open_storage(config.storage, config.root)
+    remote = storage_remote(storage, config.storage.public_base_url)
+    return [(key, f) for key, xml in render_feed_pages(config) for f in lint_feed(xml, remote)]
 
 
 def _with_podcast_guid(config: Config) -> Config:

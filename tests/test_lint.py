@@ -1,0 +1,252 @@
+"""`podpub lint`: each rule has a feed that breaks it and the specific finding it must produce."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from PIL import Image
+
+from podpub.cli import main
+from podpub.lint import Finding, Remote, lint_feed
+from podpub.publish import load_show, render_feed
+from tests.conftest import REPO
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+COVER = (REPO / "cover.jpg").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def demo_feed() -> bytes:
+    return render_feed(load_show(REPO / "podcast.toml"))
+
+
+def local_remote(sizes: dict[str, int] | None = None, image: bytes = COVER) -> Remote:
+    """What a reachable server would answer: our cover for images, given sizes for enclosures."""
+    return Remote(size=lambda url: (sizes or {}).get(url), content=lambda url: image)
+
+
+def errors(xml: bytes, remote: Remote | None = None) -> list[str]:
+    found = lint_feed(xml, remote or local_remote())
+    return [f"{f.where}: {f.text}" for f in found if f.level == "error"]
+
+
+def edited(feed: bytes, change: Callable[[Any], None]) -> bytes:
+    root = etree.fromstring(feed)
+    change(root.find("channel"))
+    return bytes(etree.tostring(root))
+
+
+def set_text(path: str, text: str) -> Callable[[Any], None]:
+    def change(channel: Any) -> None:
+        channel.find(path).text = text
+
+    return change
+
+
+def remove(path: str) -> Callable[[Any], None]:
+    def change(channel: Any) -> None:
+        element = channel.find(path)
+        element.getparent().remove(element)
+
+    return change
+
+
+def set_attribute(path: str, name: str, value: str) -> Callable[[Any], None]:
+    def change(channel: Any) -> None:
+        channel.find(path).set(name, value)
+
+    return change
+
+
+def drop_attribute(path: str, name: str) -> Callable[[Any], None]:
+    def change(channel: Any) -> None:
+        del channel.find(path).attrib[name]
+
+    return change
+
+
+def duplicate_first_item(channel: Any) -> None:
+    channel.append(etree.fromstring(etree.tostring(channel.find("item"))))
+
+
+def test_the_demo_feed_has_no_errors_and_no_warnings(demo_feed: bytes) -> None:
+    assert lint_feed(demo_feed, local_remote()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (remove("title"), "channel/title: is missing"),
+        (remove("language"), "channel/language: is missing"),
+        (set_text("language", "French"), "channel/language: 'French' is not an ISO 639 code"),
+        (set_text(f"{ITUNES}explicit", "yes"), "channel/itunes:explicit: 'yes': use true or false"),
+        (remove(f"{ITUNES}explicit"), "channel/itunes:explicit: is missing"),
+        (
+            set_text(f"{ITUNES}type", "daily"),
+            "channel/itunes:type: 'daily': use episodic or serial",
+        ),
+        (remove(f"{ITUNES}owner/{ITUNES}email"), "channel/itunes:owner: has no itunes:email"),
+        (
+            set_attribute(f"{ITUNES}category", "text", "Technologie"),
+            "channel/itunes:category: 'Technologie' is not an Apple Podcasts category; did you mean 'Technology'?",
+        ),
+        (
+            set_attribute(f"{ITUNES}category/{ITUNES}category", "text", "Dating"),
+            "channel/itunes:category: 'Dating' is not a subcategory of 'Society & Culture'",
+        ),
+        (remove(f"{ITUNES}image"), "channel/itunes:image: is missing"),
+        (
+            set_text("description", "é" * 2001),
+            "channel/description: is 4002 bytes; Apple allows 4000",
+        ),
+        (set_text("item/description", "x" * 4001), "item[1]/description: is 4001 bytes"),
+        (remove("item/guid"), "item[1]/guid: is missing"),
+        (remove("item/enclosure"), "item[1]/enclosure: is missing"),
+        (set_attribute("item/enclosure", "length", "0"), "item[1]/enclosure: length '0'"),
+        (
+            set_attribute("item/enclosure", "type", "text/html"),
+            "item[1]/enclosure: type 'text/html'",
+        ),
+        (
+            set_text("item/pubDate", "26/04/2012"),
+            "item[1]/pubDate: '26/04/2012' is not an RFC 2822 date",
+        ),
+        (
+            set_text(f"item/{ITUNES}duration", "long"),
+            "item[1]/itunes:duration: 'long': use seconds",
+        ),
+        (set_text(f"item/{ITUNES}duration", "0"), "item[1]/itunes:duration: '0': use seconds"),
+        (set_text(f"item/{ITUNES}episode", "0"), "item[1]/itunes:episode: '0': use a whole number"),
+        (set_text(f"item/{ITUNES}episode", "-3"), "item[1]/itunes:episode: '-3'"),
+        (set_text(f"item/{ITUNES}episodeType", "teaser"), "item[1]/itunes:episodeType: 'teaser'"),
+        (set_text(f"item/{ITUNES}explicit", "clean"), "item[1]/itunes:explicit: 'clean'"),
+        (
+            duplicate_first_item,
+            "item[3]/guid: '8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012' is used by 2 items",
+        ),
+        (duplicate_first_item, "item[3]/enclosure: the same URL is used by another item"),
+        (remove(f"item/{PODCAST}chapters"), None),  # optional: no error
+        (
+            drop_attribute(f"item/{PODCAST}chapters", "type"),
+            "item[1]/podcast:chapters: violates podcast.xsd",
+        ),
+        (set_text(f"{PODCAST}locked", "maybe"), "channel/podcast:locked: violates podcast.xsd"),
+        (
+            set_text(f"item/{PODCAST}episode", "vingt-six"),
+            "item[1]/podcast:episode: violates podcast.xsd",
+        ),
+    ],
+)
+def test_each_rule_reports_its_element_and_fix(
+    demo_feed: bytes, change: Callable[[Any], None], expected: str | None
+) -> None:
+    found = errors(edited(demo_feed, change))
+    if expected is None:
+        assert found == []
+    else:
+        assert any(e.startswith(expected) for e in found), found
+
+
+def test_serial_shows_need_episode_numbers(demo_feed: bytes) -> None:
+    def serial_without_numbers(channel: Any) -> None:
+        channel.find(f"{ITUNES}type").text = "serial"
+        number = channel.find(f"item/{ITUNES}episode")
+        number.getparent().remove(number)
+
+    assert "channel/itunes:type: serial shows need itunes:episode on every item" in errors(
+        edited(demo_feed, serial_without_numbers)
+    )
+
+
+def test_an_enclosure_length_that_differs_from_the_file_is_an_error(demo_feed: bytes) -> None:
+    root = etree.fromstring(demo_feed)
+    url = root.find("channel/item/enclosure").get("url")
+    found = errors(demo_feed, local_remote({url: 12345}))
+    assert any(f"but {url} has 12345 bytes" in e for e in found), found
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        (Image.new("RGB", (1400, 1000)), "is 1400x1000 px; artwork must be square"),
+        (Image.new("RGB", (600, 600)), "is 600x600 px"),
+        (Image.new("RGB", (6000, 6000)), "is 6000x6000 px"),
+        (Image.new("CMYK", (1400, 1400)), "is in CMYK mode; save it as RGB"),
+    ],
+)
+def test_artwork_is_checked_on_its_bytes(
+    demo_feed: bytes, image: Image.Image, expected: str
+) -> None:
+    data = io.BytesIO()
+    image.save(data, "JPEG")
+    found = errors(demo_feed, local_remote(image=data.getvalue()))
+    assert any(e.startswith("channel/itunes:image: ") and expected in e for e in found), found
+
+
+def test_a_png_named_jpg_is_an_error(demo_feed: bytes) -> None:
+    data = io.BytesIO()
+    Image.new("RGB", (1400, 1400)).save(data, "PNG")
+    found = errors(demo_feed, local_remote(image=data.getvalue()))
+    assert any("holds PNG data; its name must end in .jpg or .png to match" in e for e in found)
+
+
+def test_unfetchable_artwork_and_plain_http_are_warnings(demo_feed: bytes) -> None:
+    feed = demo_feed.replace(b"https://podcast.example.org", b"http://podcast.example.org")
+    found = lint_feed(feed, Remote())
+    assert all(f.level == "warning" for f in found)
+    assert (
+        Finding(
+            "warning",
+            "channel/itunes:image",
+            "could not fetch http://podcast.example.org/reseaux/cover-0af89f791e52.jpg to check it",
+        )
+        in found
+    )
+    assert any("is not HTTPS" in f.text for f in found)
+
+
+def test_not_xml_and_not_rss_are_errors() -> None:
+    assert errors(b"<rss><channel>")[0].startswith("feed: is not well-formed XML")
+    assert errors(b"<feed/>") == ["feed: is not an RSS 2.0 feed (<rss><channel>)"]
+
+
+def test_the_lint_command_exits_1_with_json_findings(demo_feed: bytes, tmp_path: Path) -> None:
+    bad = tmp_path / "feed.xml"
+    bad.write_bytes(edited(demo_feed, set_text(f"{ITUNES}explicit", "yes")))
+    result = CliRunner().invoke(main, ["lint", str(bad), "--json", "--offline"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert {
+        "feed": str(bad),
+        "level": "error",
+        "where": "channel/itunes:explicit",
+        "text": "'yes': use true or false",
+    } in report["findings"]
+
+
+def test_the_lint_command_passes_the_demo_show(show: Path) -> None:
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "lint"])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_publish_refuses_to_write_a_feed_with_errors(show: Path, render_cache: Path) -> None:
+    import shutil
+
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    config = show / "podcast.toml"
+    text = config.read_text()
+    start = text.index('description = "') + len('description = "')
+    config.write_text(text[:start] + "é" * 2100 + text[start:])
+    result = CliRunner().invoke(main, ["--config", str(config), "publish"])
+    assert result.exit_code == 1
+    assert "feed.xml: channel/description: is 4" in result.stderr
+    assert not (show / "public" / "feed.xml").exists()
