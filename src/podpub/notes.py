@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-
 from typing import Any
 
 from lxml import html as lxml_html
