@@ -17,6 +17,7 @@ from podpub import __version__
 from podpub.config import PRESETS, Config
 from podpub.errors import FeedError, PodpubError
 from podpub.files import write_atomic
+from podpub.guards import Allowances
 from podpub.lint import http_remote, lint_feed
 from podpub.publish import Report, check, lint_show, load_show, publish, render_feed
 from podpub.scaffold import new_episode
@@ -149,6 +150,27 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
     "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
+@click.option(
+    "--allow-guid-change",
+    multiple=True,
+    metavar="SLUG",
+    help="Accept a changed GUID (apps re-download).",
+)
+@click.option(
+    "--allow-removal",
+    multiple=True,
+    metavar="GUID",
+    help="Accept that a live item leaves the feed.",
+)
+@click.option(
+    "--replace-audio",
+    multiple=True,
+    metavar="SLUG",
+    help="Replace published audio (new URL, same GUID).",
+)
+@click.option(
+    "--allow-url-change", is_flag=True, help="Accept new enclosure URLs for unchanged audio."
+)
 @pass_state
 @handles_errors
 def publish_command(
@@ -158,11 +180,24 @@ def publish_command(
     storage: str | None,
     base_url: str | None,
     as_json: bool,
+    allow_guid_change: tuple[str, ...],
+    allow_removal: tuple[str, ...],
+    replace_audio: tuple[str, ...],
+    allow_url_change: bool,
 ) -> None:
     """Render, tag and store every due episode (or the named ones), then the feed.
 
+    Refuses, before any work, what would break listeners' apps: a changed GUID, a live item that
+    would disappear, an enclosure that moves; each has a flag to say it is intended.
+
     Example: podpub publish 2012-04-26-vous
     """
+    allow = Allowances(
+        frozenset(allow_guid_change),
+        frozenset(allow_removal),
+        frozenset(replace_audio),
+        allow_url_change,
+    )
     config = state.config(storage, base_url)
     if dry_run:
         episodes, warnings = check(config, slugs)
@@ -170,7 +205,7 @@ def publish_command(
             click.echo(f"warning: {warning}", err=True)
         state.log(f"dry run: {len(episodes)} episode(s) valid; nothing was changed")
         return
-    report = publish(config, slugs, log=state.log, progress=state.progress)
+    report = publish(config, slugs, log=state.log, progress=state.progress, allow=allow)
     if as_json:
         _print_json(vars(report))
     else:

@@ -6,6 +6,7 @@ upload assets before the feed and verify them, keep GUIDs, rebuild nothing that 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -19,11 +20,12 @@ from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import add_mp4_chapters, probe
 from podpub.chapters import check_duration, shifted
 from podpub.companions import prepare_companions
-from podpub.config import Config, id3_language, load_config
+from podpub.config import Config, id3_language, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import (
     ConfigError,
     EpisodeError,
+    FeedError,
     PodpubError,
     Problem,
     Problems,
@@ -31,6 +33,7 @@ from podpub.errors import (
 )
 from podpub.feed_settings import podcast_guid, write_podcast_guid
 from podpub.files import sha256_file, write_atomic
+from podpub.guards import Allowances, Planned, guard, read_live_feed
 from podpub.lint import Finding, lint_feed
 from podpub.published import Published, load_record, save_record
 from podpub.showfeed import check_pages, cover_key, render_pages, storage_remote, write_pages
@@ -43,6 +46,7 @@ if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only wh
 
     ProgressFactory = Callable[[str], Progress]
 
+NOTHING_ALLOWED = Allowances()
 RENDER_VERSION = "3"  # bump when the audio engine changes what it writes
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys (cover)
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
@@ -80,7 +84,10 @@ def load_show(config_path: Path, storage: str | None = None, base_url: str | Non
 
 
 def check(
-    config: Config, slugs: tuple[str, ...] = (), need_audio: bool = True
+    config: Config,
+    slugs: tuple[str, ...] = (),
+    need_audio: bool = True,
+    allow: Allowances = NOTHING_ALLOWED,
 ) -> tuple[list[Episode], list[Problem]]:
     """Validate the show and the episodes; raise with every problem, return the warnings."""
     problems = Problems()
@@ -91,7 +98,7 @@ def check(
     problems.extend(found.items)
     problems.warnings.extend(found.warnings)
     for episode in episodes:
-        _check_episode(episode, problems, need_audio)
+        _check_episode(episode, problems, need_audio, episode.slug in allow.guid_change)
     problems.raise_as(EpisodeError)
     return episodes, problems.warnings
 
@@ -105,12 +112,15 @@ def _check_jingles(config: Config, problems: Problems) -> None:
                 problems.extend(exc.problems)
 
 
-def _check_episode(episode: Episode, problems: Problems, need_audio: bool) -> None:
+def _check_episode(
+    episode: Episode, problems: Problems, need_audio: bool, guid_change_allowed: bool
+) -> None:
     record = load_record(episode.folder)
-    if record and episode.guid and record.guid != episode.guid:
+    if record and episode.guid and record.guid != episode.guid and not guid_change_allowed:
         problems.add(
             f"{episode.md_path}: guid",
-            f"was published as {record.guid!r}; changing it makes every app re-download the episode",
+            f"was published as {record.guid!r}; changing it makes every app re-download the "
+            f"episode. Restore it, or pass --allow-guid-change {episode.slug}",
         )
     if episode.image:
         check_artwork(episode.image, f"{episode.md_path}: image", problems)
@@ -139,23 +149,60 @@ def publish(
     progress: ProgressFactory | None = None,
     storage: Storage | None = None,
     only_new: bool = False,
+    allow: Allowances = NOTHING_ALLOWED,
 ) -> Report:
     """Publish every due episode (or the named ones; or, with `only_new`, those not stored in
     this target yet: scheduled episodes on their date), and then the feed."""
     now = now or datetime.now(UTC)
-    episodes, warnings = check(config, slugs)
+    episodes, warnings = check(config, slugs, allow=allow)
     report = Report(warnings=[str(w) for w in warnings])
     storage = storage or open_storage(config.storage, config.root)
     storage.preflight()
+    chosen = [e for e in episodes if e.is_due(now) and not (only_new and _is_stored(config, e))]
+    _guard_live_feed(config, storage, chosen, now, allow)
     config = _with_podcast_guid(config)
     cover = _upload_cover(config, storage, report, progress)
-    for episode in (e for e in episodes if e.is_due(now)):
-        if only_new and _is_stored(config, episode):
-            continue
+    for episode in chosen:
         log(f"{episode.slug}: {episode.title}")
         _publish_episode(config, storage, episode, now, report, progress)
     report.feed = _publish_feed(config, storage, now, cover, report)
     return report
+
+
+def _guard_live_feed(
+    config: Config, storage: Storage, chosen: list[Episode], now: datetime, allow: Allowances
+) -> None:
+    """Before any work: refuse what would break listeners' apps (see guards.py)."""
+    live = read_live_feed(storage, config.storage.feed_key)
+    if not live.exists:
+        return
+    problems = guard(live, planned_items(config, chosen, now), config.storage.feed_key, allow)
+    if problems:
+        raise FeedError(*problems)
+
+
+def planned_items(config: Config, chosen: list[Episode], now: datetime) -> list[Planned]:
+    """The next feed's items, predicted: the chosen episodes with the keys their render will
+    have, the other due episodes as their records stand."""
+    everything, _ = load_episodes(config.episodes_dir)  # validated already
+    chosen_slugs = {e.slug for e in chosen}
+    planned = []
+    for episode in (e for e in everything if e.is_due(now)):
+        record = load_record(episode.folder)
+        if record and record.storage != config.storage.url:
+            record = None
+        if episode.slug in chosen_slugs and episode.audio:
+            render_key = _render_key(config, episode.audio)
+            key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
+            replaced = record is not None and record.render_key != render_key
+        elif record:
+            key, replaced = record.audio_key, False
+        else:
+            continue
+        guid = episode.guid or (record.guid if record else "")
+        url = public_url(config.storage.public_base_url, key)
+        planned.append(Planned(episode.slug, guid, episode.title, url, replaced))
+    return planned
 
 
 def _is_stored(config: Config, episode: Episode) -> bool:
@@ -245,6 +292,11 @@ def _tagged_copy(rendered: Path, tagged: Path, tags: EpisodeTags) -> None:
 PROGRAM_SETTINGS = ("intro", "outro", "crossfade_s", "trim_silence", "silence_threshold_db")
 
 
+@functools.lru_cache(maxsize=1024)
+def _source_sha(path: Path, size: int, mtime_ns: int) -> str:
+    return sha256_file(path)  # cached: the guard and the render both need it, once per run
+
+
 def _render_key(config: Config, source: Path) -> str:
     """Build-cache key: the source's content and every setting that changes the audio — jingles
     by content, not by path, so the key (and the enclosure URL) is the same on every machine."""
@@ -253,7 +305,9 @@ def _render_key(config: Config, source: Path) -> str:
         value = settings.pop(name)
         if config.audio.builds_program:  # otherwise they change nothing: leave keys as they were
             settings[name] = sha256_file(value) if isinstance(value, Path) else value
-    text = f"{RENDER_VERSION}\n{sha256_file(source)}\n{json.dumps(settings, sort_keys=True)}"
+    stat = source.stat()
+    source_sha = _source_sha(source, stat.st_size, stat.st_mtime_ns)
+    text = f"{RENDER_VERSION}\n{source_sha}\n{json.dumps(settings, sort_keys=True)}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 

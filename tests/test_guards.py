@@ -1,0 +1,141 @@
+"""Guards against the live feed: what listeners already have is never broken silently."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podpub.cli import main
+from podpub.errors import StorageError
+from podpub.publish import load_show, publish
+from podpub.storage import LocalStorage
+from tests.conftest import run_ffmpeg
+
+VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
+VOUS_GUID = "8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012"
+ISOLEMENT_GUID = "3f6c2a0e-8d1b-4c57-9a7e-25a04b1e2012"
+
+
+def podpub(show: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".podpub" not in p.parts
+    }
+
+
+@pytest.fixture
+def live(show: Path, render_cache: Path) -> Path:
+    """The demo show, published: public/feed.xml is what listeners' apps hold."""
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    assert podpub(show, "publish")[0] == 0
+    return show
+
+
+def refused(show: Path, expected: str, *args: str) -> None:
+    """Exit 1 naming the episode and field, and nothing changed anywhere."""
+    before = snapshot(show)
+    code, _, err = podpub(show, "publish", *args)
+    assert code == 1 and expected in err, err
+    assert snapshot(show) == before
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_changed_guid_is_refused_then_allowed_explicitly(live: Path) -> None:
+    md = live / "episodes" / VOUS / "episode.md"
+    edit(md, VOUS_GUID, "11111111-2222-3333-4444-555555555555")
+    refused(live, f"episode.md: guid: was published as '{VOUS_GUID}'")
+    assert podpub(live, "publish", "--allow-guid-change", VOUS)[0] == 0
+    assert b"11111111-2222-3333-4444-555555555555" in (live / "public" / "feed.xml").read_bytes()
+
+
+def test_a_changed_guid_is_caught_by_the_live_feed_even_without_records(live: Path) -> None:
+    (live / "episodes" / VOUS / "published.json").unlink()  # e.g. a checkout that lost it
+    edit(live / "episodes" / VOUS / "episode.md", VOUS_GUID, "11111111-2222-3333-4444-555555555555")
+    refused(
+        live, f"episodes/{VOUS}: guid: the live feed (feed.xml) has this episode as '{VOUS_GUID}'"
+    )
+
+
+def test_a_deleted_episode_would_disappear_and_is_refused(live: Path) -> None:
+    shutil.rmtree(live / "episodes" / ISOLEMENT)
+    refused(
+        live,
+        f"feed.xml: item 'Enjeux des réseaux sociaux : l’isolement': (guid '{ISOLEMENT_GUID}')",
+    )
+    assert podpub(live, "publish", "--allow-removal", ISOLEMENT_GUID)[0] == 0
+    assert b"isolement" not in (live / "public" / "feed.xml").read_bytes()
+
+
+def test_an_episode_turned_back_into_a_draft_is_refused(live: Path) -> None:
+    edit(live / "episodes" / VOUS / "episode.md", "number: 26\n", "number: 26\ndraft: true\n")
+    refused(live, "would disappear from listeners' apps")
+
+
+def test_replacing_published_audio_is_an_explicit_action(live: Path) -> None:
+    source = live / "episodes" / VOUS / "audio.flac"
+    louder = source.with_name("louder.flac")
+    assert (
+        run_ffmpeg("-v", "error", "-i", str(source), "-af", "volume=2dB", str(louder)).returncode
+        == 0
+    )
+    louder.replace(source)
+    old_url = re.search(
+        r'url="([^"]*vous-[0-9a-f]{12}\.mp3)"', (live / "public" / "feed.xml").read_text()
+    )
+    assert old_url
+    refused(
+        live, f"episodes/{VOUS}: audio: the published audio ({old_url.group(1)}) would be replaced"
+    )
+    code, _, err = podpub(live, "publish", "--replace-audio", VOUS)
+    assert code == 0, err
+    feed = (live / "public" / "feed.xml").read_text()
+    assert old_url.group(1) not in feed and VOUS_GUID in feed
+
+
+def test_moving_every_enclosure_url_needs_saying_so(live: Path) -> None:
+    edit(
+        live / "podcast.toml",
+        'public_base_url = "https://podcast.example.org/reseaux/"',
+        'public_base_url = "https://cdn.example.net/reseaux/"',
+    )
+    refused(
+        live,
+        f"episodes/{VOUS}: enclosure: its URL would change from https://podcast.example.org/reseaux/",
+    )
+    assert podpub(live, "publish", "--allow-url-change")[0] == 0
+
+
+class FailingFeedWrite(LocalStorage):
+    """A storage whose first feed write fails, as a dropped connection would."""
+
+    def write_if(self, key: str, data: bytes, cache_control: str, etag: str | None) -> None:
+        raise StorageError.at(self.describe(key), "connection reset")
+
+
+def test_an_interrupted_publish_completes_without_redoing_work(
+    show: Path, render_cache: Path
+) -> None:
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    config = load_show(show / "podcast.toml")
+    with pytest.raises(StorageError):
+        publish(config, storage=FailingFeedWrite(show / "public"))
+    assert not (show / "public" / "feed.xml").exists()  # the audio is there, the feed is not
+    report = publish(load_show(show / "podcast.toml"))
+    assert report.rendered == [] and report.uploaded == ["feed.xml"]
+    assert len(report.verified) == len(report.skipped)
