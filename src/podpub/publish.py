@@ -6,12 +6,9 @@ upload assets before the feed and verify them, keep GUIDs, rebuild nothing that 
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,22 +29,22 @@ from podpub.errors import (
     StorageError,
 )
 from podpub.feed_settings import podcast_guid, write_podcast_guid
-from podpub.files import sha256_file, write_atomic
+from podpub.files import sha256_file
 from podpub.guards import Allowances, Planned, guard, read_live_feed
 from podpub.lint import Finding, lint_feed
 from podpub.published import Published, load_record, save_record
+from podpub.rendercache import render_cached, render_key_for
 from podpub.showfeed import check_pages, cover_key, render_pages, storage_remote, write_pages
 from podpub.storage import Storage, content_type_for, open_storage
 from podpub.tags import EpisodeTags, audio_duration, mp4_chapter_spans, write_tags
 from podpub.transcripts import transcript_text
 
 if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only when rendering
-    from podpub.audio.render import Progress, RenderResult
+    from podpub.audio.render import Progress
 
     ProgressFactory = Callable[[str], Progress]
 
 NOTHING_ALLOWED = Allowances()
-RENDER_VERSION = "3"  # bump when the audio engine changes what it writes
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys (cover)
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
 # re-tagged in place, so caches may keep the audio for a day, not for ever.
@@ -192,7 +189,7 @@ def planned_items(config: Config, chosen: list[Episode], now: datetime) -> list[
         if record and record.storage != config.storage.url:
             record = None
         if episode.slug in chosen_slugs and episode.audio:
-            render_key = _render_key(config, episode.audio)
+            render_key = render_key_for(config, episode.audio)
             key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
             replaced = record is not None and record.render_key != render_key
         elif record:
@@ -237,8 +234,10 @@ def _publish_episode(
     assert episode.audio is not None
     previous = load_record(episode.folder)
     guid = episode.guid or (previous.guid if previous else new_guid())
-    render_key = _render_key(config, episode.audio)
-    rendered, figures = _render(config, episode, render_key, report, progress)
+    render_key = render_key_for(config, episode.audio)
+    tick = progress(f"rendering {episode.slug}") if progress else None
+    rendered, figures, cached = render_cached(config, episode, render_key, tick)
+    (report.reused if cached else report.rendered).append(episode.slug)
     offset = figures.get("chapters_offset_s", 0.0)
     episode = replace(episode, chapters=shifted(episode.chapters, offset))  # intro, trimming
     key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
@@ -287,69 +286,6 @@ def _tagged_copy(rendered: Path, tagged: Path, tags: EpisodeTags) -> None:
     else:
         shutil.copyfile(rendered, tagged)
     write_tags(tagged, tags)
-
-
-PROGRAM_SETTINGS = ("intro", "outro", "crossfade_s", "trim_silence", "silence_threshold_db")
-
-
-@functools.lru_cache(maxsize=1024)
-def _source_sha(path: Path, size: int, mtime_ns: int) -> str:
-    return sha256_file(path)  # cached: the guard and the render both need it, once per run
-
-
-def _render_key(config: Config, source: Path) -> str:
-    """Build-cache key: the source's content and every setting that changes the audio — jingles
-    by content, not by path, so the key (and the enclosure URL) is the same on every machine."""
-    settings = asdict(config.audio)
-    for name in PROGRAM_SETTINGS:
-        value = settings.pop(name)
-        if config.audio.builds_program:  # otherwise they change nothing: leave keys as they were
-            settings[name] = sha256_file(value) if isinstance(value, Path) else value
-    stat = source.stat()
-    source_sha = _source_sha(source, stat.st_size, stat.st_mtime_ns)
-    text = f"{RENDER_VERSION}\n{source_sha}\n{json.dumps(settings, sort_keys=True)}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _render(
-    config: Config,
-    episode: Episode,
-    render_key: str,
-    report: Report,
-    progress: ProgressFactory | None,
-) -> tuple[Path, dict[str, float]]:
-    """Normalize + encode, unless the build cache already holds this exact render."""
-    from podpub.audio.program import build_program  # see TYPE_CHECKING above
-    from podpub.audio.render import normalize_file
-
-    assert episode.audio is not None
-    folder = config.build_dir / "render"
-    audio = folder / f"{render_key}.{config.audio.format}"
-    facts = folder / f"{render_key}.json"
-    if audio.is_file() and facts.is_file():
-        report.reused.append(episode.slug)
-        return audio, json.loads(facts.read_text())
-    folder.mkdir(parents=True, exist_ok=True)
-    tick = progress(f"rendering {episode.slug}") if progress else None
-    program = build_program(episode.audio, config.audio, folder / f"{render_key}.program.flac")
-    try:
-        result = normalize_file(program.path, audio, config.audio, tick)
-    finally:
-        if program.path != episode.audio:
-            program.path.unlink(missing_ok=True)  # an intermediate: the render is what is kept
-    figures = {**_loudness_figures(result), "chapters_offset_s": round(program.offset_s, 3)}
-    write_atomic(facts, json.dumps(figures, sort_keys=True).encode())
-    report.rendered.append(episode.slug)
-    return audio, figures
-
-
-def _loudness_figures(result: RenderResult) -> dict[str, float]:
-    return {
-        "integrated_lufs": round(result.after.integrated_lufs, 2),
-        "true_peak_dbtp": round(result.after.true_peak_dbtp, 2),
-        "source_lufs": round(result.before.integrated_lufs, 2),
-        "gain_db": round(result.gain_db, 2),
-    }
 
 
 def _episode_tags(
