@@ -19,6 +19,7 @@ from podpub.errors import FeedError, PodpubError
 from podpub.files import write_atomic
 from podpub.guards import Allowances
 from podpub.lint import http_remote, lint_feed
+from podpub.planning import Plan, make_plan
 from podpub.publish import Report, check, lint_show, load_show, publish, render_feed
 from podpub.scaffold import new_episode
 
@@ -200,10 +201,7 @@ def publish_command(
     )
     config = state.config(storage, base_url)
     if dry_run:
-        episodes, warnings = check(config, slugs)
-        for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
-        state.log(f"dry run: {len(episodes)} episode(s) valid; nothing was changed")
+        _show_plan(make_plan(config, slugs, allow=allow), as_json)
         return
     report = publish(config, slugs, log=state.log, progress=state.progress, allow=allow)
     if as_json:
@@ -220,6 +218,51 @@ def _summarize(state: State, report: Report) -> None:
         f"reused {len(report.reused)}; uploaded {len(report.uploaded)}, "
         f"unchanged {len(report.skipped)}, verified {len(report.verified)}; feed: {report.feed}"
     )
+
+
+@main.command("plan")
+@click.argument("slugs", nargs=-1)
+@click.option(
+    "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
+)
+@click.option(
+    "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on stdout.")
+@pass_state
+@handles_errors
+def plan_command(
+    state: State, slugs: tuple[str, ...], storage: str | None, base_url: str | None, as_json: bool
+) -> None:
+    """Show what publish would do — renders, uploads, the feed diff — changing nothing.
+
+    Exit 1 when publish would refuse (a changed GUID, a vanishing item…).
+
+    Example: podpub plan --json
+    """
+    _show_plan(make_plan(state.config(storage, base_url), slugs), as_json)
+
+
+def _show_plan(plan: Plan, as_json: bool) -> None:
+    if as_json:
+        _print_json(vars(plan) | {"episodes": [vars(e) for e in plan.episodes]})
+    else:
+        click.echo(f"plan for {plan.storage} (nothing has been changed)")
+        for episode in plan.episodes:
+            click.echo(f"  {episode.slug}: {episode.render}")
+            for key, action in episode.objects.items():
+                click.echo(f"      {action}: {key}")
+        for title in plan.added:
+            released = " (released: its date has come)" if title in plan.released else ""
+            click.echo(f"  feed + {title}{released}")
+        for title, changes in plan.changed.items():
+            click.echo(f"  feed ~ {title}: " + "; ".join(changes))
+        for title in plan.removed:
+            click.echo(f"  feed - {title}")
+        for refusal in plan.refused:
+            click.echo(f"error: {refusal}", err=True)
+    if plan.refused:
+        sys.exit(1)
 
 
 @main.command("feed")

@@ -54,7 +54,11 @@ class Planned:
 @dataclass
 class LiveFeed:
     items: dict[str, LiveItem] = field(default_factory=dict)
-    exists: bool = False
+    pages: list[bytes] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.pages)
 
 
 def read_live_feed(storage: Storage, feed_key: str) -> LiveFeed:
@@ -64,7 +68,7 @@ def read_live_feed(storage: Storage, feed_key: str) -> LiveFeed:
         stored = storage.read(page_key(feed_key, number))
         if stored is None:
             break
-        live.exists = True
+        live.pages.append(stored.data)
         live.items.update(parse_items(stored.data))
     return live
 

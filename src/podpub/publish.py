@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import add_mp4_chapters, probe
 from podpub.chapters import check_duration, shifted
-from podpub.companions import prepare_companions
+from podpub.companions import Companions, prepare_companions
 from podpub.config import Config, id3_language, load_config, public_url
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import (
@@ -238,18 +238,12 @@ def _publish_episode(
     tick = progress(f"rendering {episode.slug}") if progress else None
     rendered, figures, cached = render_cached(config, episode, render_key, tick)
     (report.reused if cached else report.rendered).append(episode.slug)
-    offset = figures.get("chapters_offset_s", 0.0)
-    episode = replace(episode, chapters=shifted(episode.chapters, offset))  # intro, trimming
-    key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
-    out = config.build_dir / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    companions = prepare_companions(episode, config.storage.public_base_url, out)
-    for asset in companions.assets:
+    staged = stage_episode(
+        config, episode, guid, render_key, rendered, figures, config.build_dir / "out"
+    )
+    for asset in staged.companions.assets:
         _upload(storage, asset.key, asset.path, asset.sha256, IMMUTABLE_CACHE, report, progress)
-    tagged = out / key
-    _tagged_copy(rendered, tagged, _episode_tags(config, episode, guid, companions.chapter_art))
-    sha = sha256_file(tagged)
-    _upload(storage, key, tagged, sha, AUDIO_CACHE, report, progress)
+    _upload(storage, staged.key, staged.tagged, staged.sha256, AUDIO_CACHE, report, progress)
     if not episode.guid:
         write_guid(episode, guid)  # once, at first publish; never recomputed
     report.episodes.append(episode.slug)
@@ -257,11 +251,11 @@ def _publish_episode(
         episode.folder,
         Published(
             guid=guid,
-            audio_key=key,
-            audio_bytes=tagged.stat().st_size,
-            audio_sha256=sha,
-            audio_type=content_type_for(key),
-            duration_s=round(audio_duration(tagged), 3),
+            audio_key=staged.key,
+            audio_bytes=staged.tagged.stat().st_size,
+            audio_sha256=staged.sha256,
+            audio_type=content_type_for(staged.key),
+            duration_s=round(audio_duration(staged.tagged), 3),
             render_key=render_key,
             integrated_lufs=figures["integrated_lufs"],
             true_peak_dbtp=figures["true_peak_dbtp"],
@@ -269,12 +263,43 @@ def _publish_episode(
             gain_db=figures["gain_db"],
             published_at=previous.published_at if previous else now.isoformat(timespec="seconds"),
             storage=config.storage.url,
-            chapters_key=companions.chapters_key,
-            transcript_key=companions.transcript_key,
-            image_key=companions.image_key,
-            chapters_offset_s=offset,
+            chapters_key=staged.companions.chapters_key,
+            transcript_key=staged.companions.transcript_key,
+            image_key=staged.companions.image_key,
+            chapters_offset_s=staged.offset_s,
         ),
     )
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An episode ready to upload: its tagged audio and its companions, in the build folder."""
+
+    key: str
+    tagged: Path
+    sha256: str
+    companions: Companions
+    offset_s: float
+
+
+def stage_episode(
+    config: Config,
+    episode: Episode,
+    guid: str,
+    render_key: str,
+    rendered: Path,
+    figures: dict[str, float],
+    out: Path,
+) -> Staged:
+    """Tag a copy of the render and gather the companions in `out`: what will be uploaded."""
+    offset = figures.get("chapters_offset_s", 0.0)
+    episode = replace(episode, chapters=shifted(episode.chapters, offset))  # intro, trimming
+    key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
+    out.mkdir(parents=True, exist_ok=True)
+    companions = prepare_companions(episode, config.storage.public_base_url, out)
+    tagged = out / key
+    _tagged_copy(rendered, tagged, _episode_tags(config, episode, guid, companions.chapter_art))
+    return Staged(key, tagged, sha256_file(tagged), companions, offset)
 
 
 def _tagged_copy(rendered: Path, tagged: Path, tags: EpisodeTags) -> None:

@@ -1,0 +1,92 @@
+"""`podpub plan` and `publish --dry-run`: what would happen, and nothing changed anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podpub.cli import main
+
+VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
+VOUS_TITLE = "Essentiel dans les réseaux sociaux : VOUS !"
+
+
+def podpub(show: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def live(show: Path, render_cache: Path) -> Path:
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    assert podpub(show, "publish")[0] == 0
+    return show
+
+
+def plan(show: Path, *args: str) -> tuple[int, dict[str, object]]:
+    before = snapshot(show)
+    code, out, _ = podpub(show, "plan", "--json", *args)
+    assert snapshot(show) == before  # a plan changes nothing, not even the build folder
+    return code, json.loads(out)
+
+
+def test_an_unchanged_show_plans_nothing(live: Path) -> None:
+    code, found = plan(live)
+    assert code == 0
+    assert all(e["render"] == "reuse the build cache" for e in found["episodes"])  # type: ignore[attr-defined,index]
+    actions = {a for e in found["episodes"] for a in e["objects"].values()}  # type: ignore[attr-defined,index]
+    assert actions == {"skip (unchanged)"}
+    assert found["added"] == found["removed"] == found["refused"] == [] and found["changed"] == {}
+
+
+def test_an_edited_title_shows_the_upload_and_the_field_diff(live: Path) -> None:
+    md = live / "episodes" / VOUS / "episode.md"
+    md.write_text(md.read_text().replace(f'title: "{VOUS_TITLE}"', 'title: "VOUS, l’essentiel"'))
+    code, found = plan(live)
+    assert code == 0
+    vous = next(e for e in found["episodes"] if e["slug"] == VOUS)  # type: ignore[attr-defined,index]
+    assert [a for k, a in vous["objects"].items() if k.endswith(".mp3")] == ["upload (changed)"]
+    changes = found["changed"]["VOUS, l’essentiel"]  # type: ignore[index]
+    assert f"title: '{VOUS_TITLE}' → 'VOUS, l’essentiel'" in changes
+
+
+def test_a_new_episode_is_added_and_a_deleted_one_refused(live: Path) -> None:
+    (live / "episodes" / VOUS / "published.json").unlink()
+    for path in (live / "public").glob(f"{VOUS}-*"):
+        path.unlink()
+    shutil.rmtree(live / "episodes" / ISOLEMENT)
+    code, found = plan(live)
+    assert code == 1
+    assert found["added"] == [VOUS_TITLE]
+    assert found["removed"] == ["Enjeux des réseaux sociaux : l’isolement"]
+    assert "would disappear from listeners' apps" in found["refused"][0]  # type: ignore[index]
+
+
+def test_an_episode_without_a_render_says_why(live: Path) -> None:
+    shutil.rmtree(live / ".podpub")
+    code, found = plan(live)
+    assert code == 0
+    assert {e["render"] for e in found["episodes"]} == {"render (not in the build cache)"}  # type: ignore[attr-defined,index]
+
+
+def test_publish_dry_run_prints_the_same_plan(live: Path) -> None:
+    md = live / "episodes" / VOUS / "episode.md"
+    md.write_text(md.read_text().replace(f'title: "{VOUS_TITLE}"', 'title: "VOUS, l’essentiel"'))
+    before = snapshot(live)
+    code, out, _ = podpub(live, "publish", "--dry-run")
+    assert code == 0 and snapshot(live) == before
+    assert out == podpub(live, "plan")[1]
+    assert "upload (changed): 2012-04-26-vous-" in out and "feed ~ VOUS, l’essentiel: title:" in out
