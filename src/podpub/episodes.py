@@ -23,7 +23,7 @@ from podpub.chapters import (
 )
 from podpub.errors import Problems
 from podpub.feed_settings import Person, Soundbite, read_persons
-from podpub.fields import Fields, describe
+from podpub.fields import CONTROL, Fields, describe
 from podpub.files import write_atomic
 from podpub.transcripts import Transcript, find_transcript
 
@@ -195,6 +195,10 @@ def _split_front_matter(path: Path, problems: Problems) -> tuple[dict[str, Any],
         problems.add(path, f"cannot be read: {exc.strerror}")
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    control = _control_character(text)
+    if control:
+        problems.add(path, f"{control}, which no feed can carry; remove it")
+        return None
     if not text.startswith("---\n") or "\n---" not in text[3:]:
         problems.add(path, "must start with YAML front matter between two '---' lines")
         return None
@@ -211,6 +215,14 @@ def _split_front_matter(path: Path, problems: Problems) -> tuple[dict[str, Any],
         problems.add(path, f"front matter must be a mapping of fields, found {describe(meta)}")
         return None
     return meta, notes.strip() + "\n"
+
+
+def _control_character(text: str) -> str | None:
+    found = CONTROL.search(text)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    return f"line {line} contains the control character U+{ord(found.group()):04X}"
 
 
 def _read_date(f: Fields) -> datetime | None:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from podpub.errors import Problems
 
 _MISSING = object()
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what XML 1.0 cannot carry
 
 
 def describe(value: object) -> str:
@@ -51,6 +55,9 @@ class Fields:
             return default
         if not isinstance(value, str) or not value.strip():
             self.fail(key, f"expected non-empty text, found {describe(value)}")
+            return default
+        if CONTROL.search(value):
+            self.fail(key, f"{describe(value)} contains a control character no feed can carry")
             return default
         return value.strip()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podpub.artwork import check_artwork, embedded_cover
-from podpub.audio.ffmpeg import add_mp4_chapters, probe
+from podpub.audio.ffmpeg import add_mp4_chapters, check_complete, probe
 from podpub.chapters import check_duration, shifted
 from podpub.companions import Companions, prepare_companions
 from podpub.config import Config, id3_language, load_config, public_url
@@ -129,6 +129,7 @@ def _check_episode(
             return
         try:
             info = probe(episode.audio)
+            check_complete(episode.audio, info.duration_s)
         except PodpubError as exc:
             problems.extend(exc.problems)
             return

@@ -80,6 +80,27 @@ def probe(path: Path) -> SourceInfo:
     )
 
 
+def check_complete(path: Path, claimed_s: float | None) -> float:
+    """Seconds of audio actually in the file, by reading every packet without decoding (some
+    3,000× real time); AudioError when a truncated file's header claims more than is there."""
+    command = ffmpeg_command(
+        "-v", "error", "-stats", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "null", "-"
+    )
+    result = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
+    times = re.findall(r"time=(\d+):(\d\d):(\d\d(?:\.\d+)?)", result.stderr)
+    if result.returncode != 0 or not times:
+        raise AudioError.at(path, f"cannot be read to the end ({last_line(result.stderr)})")
+    hours, minutes, seconds = times[-1]
+    present = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    if claimed_s and present < claimed_s - max(1.0, 0.02 * claimed_s):
+        raise AudioError.at(
+            path,
+            f"is truncated: its header claims {claimed_s:.1f} s but only {present:.1f} s of audio "
+            "is there; export it again",
+        )
+    return present
+
+
 def layout_channels(layout: str) -> int:
     layout = layout.strip()
     count = re.match(r"(\d+) channels", layout)
