@@ -1,0 +1,351 @@
+"""The bad-input matrix: every wrong file or field stops `publish` before any work, with one
+message naming the file and field, exit 1, nothing uploaded and no local file changed.
+
+(Storage faults — missing credentials, unknown bucket, unreachable endpoint, access denied —
+are in test_s3.py against a real S3 endpoint; bad chapters in test_chapters.py.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from podpub.cli import main
+from tests.conftest import REPO, run_ffmpeg
+
+VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
+Breaker = Callable[[Path], None]
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def edit(relative: str, old: str, new: str) -> Breaker:
+    def change(show: Path) -> None:
+        path = show / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return change
+
+
+def md(old: str, new: str) -> Breaker:
+    return edit(f"episodes/{VOUS}/episode.md", old, new)
+
+
+def toml(old: str, new: str) -> Breaker:
+    return edit("podcast.toml", old, new)
+
+
+def write(relative: str, data: bytes) -> Breaker:
+    def change(show: Path) -> None:
+        (show / relative).write_bytes(data)
+
+    return change
+
+
+def truncated_flac(show: Path) -> None:
+    source = show / "episodes" / VOUS / "audio.flac"
+    source.write_bytes(source.read_bytes()[:60_000])
+
+
+def truncated_mp3(show: Path) -> None:
+    """An MP3 cut short whose header still claims the whole duration."""
+    folder = show / "episodes" / VOUS
+    full = folder / "full.mp3"
+    assert (
+        run_ffmpeg(
+            "-v", "error", "-i", str(folder / "audio.flac"), "-c:a", "libmp3lame", str(full)
+        ).returncode
+        == 0
+    )
+    (folder / "audio.flac").unlink()
+    (folder / "audio.mp3").write_bytes(full.read_bytes()[:60_000])
+    full.unlink()
+
+
+def cover(image: Image.Image, fmt: str = "JPEG") -> Breaker:
+    def change(show: Path) -> None:
+        image.save(show / "cover.jpg", fmt)
+
+    return change
+
+
+def second_episode_copy(show: Path) -> None:
+    shutil.copytree(show / "episodes" / VOUS, show / "episodes" / "2012-04-27-copie")
+
+
+def folder_named(name: str) -> Breaker:
+    def change(show: Path) -> None:
+        shutil.copytree(show / "episodes" / VOUS, show / "episodes" / name)
+
+    return change
+
+
+FM = "number: 26\n"
+CASES: list[tuple[str, Breaker, str]] = [
+    # audio sources
+    (
+        "empty source",
+        write(f"episodes/{VOUS}/audio.flac", b""),
+        "audio.flac: audio source is empty (0 bytes)",
+    ),
+    (
+        "truncated flac",
+        truncated_flac,
+        "audio.flac: is truncated: its header claims 25.3 s but only",
+    ),
+    ("truncated mp3", truncated_mp3, "audio.mp3: is truncated: its header claims 25."),
+    (
+        "corrupt source",
+        write(f"episodes/{VOUS}/audio.flac", b"fLaC" + bytes(range(256)) * 40),
+        "audio.flac: not a readable audio file",
+    ),
+    (
+        "image as audio",
+        write(f"episodes/{VOUS}/audio.flac", (REPO / "cover.jpg").read_bytes()),
+        "audio.flac: not a readable audio file",
+    ),
+    (
+        "missing source",
+        md(FM, FM + "audio: enregistrement.wav\n"),
+        "enregistrement.wav: audio source not found",
+    ),
+    (
+        "source outside the folder",
+        md(FM, FM + "audio: ../2012-04-25-isolement/audio.flac\n"),
+        "audio: '../2012-04-25-isolement/audio.flac' points outside the episode folder",
+    ),
+    # front matter
+    ("not yaml", md("number: 26", "number: [26"), "front matter is not valid YAML"),
+    (
+        "not a mapping",
+        write(f"episodes/{VOUS}/episode.md", b"---\n- une liste\n---\nNotes\n"),
+        "front matter must be a mapping of fields",
+    ),
+    (
+        "no front matter",
+        write(f"episodes/{VOUS}/episode.md", b"Juste des notes\n"),
+        "must start with YAML front matter",
+    ),
+    (
+        "missing title",
+        md('title: "Essentiel', 'titre: "Essentiel'),
+        "episode.md: title: is required but missing",
+    ),
+    (
+        "missing date",
+        md("date: 2012-04-26T08:00:00+02:00\n", ""),
+        "episode.md: date: is required but missing",
+    ),
+    (
+        "wrong type",
+        md("number: 26", "number: vingt-six"),
+        "number: expected a whole number, found 'vingt-six'",
+    ),
+    (
+        "invalid date",
+        md("date: 2012-04-26T08:00:00+02:00", "date: 26/04/2012"),
+        "date: '26/04/2012' is not an ISO 8601 date-time",
+    ),
+    (
+        "date without time zone",
+        md("date: 2012-04-26T08:00:00+02:00", "date: 2012-04-26T08:00:00"),
+        "date: 2012-04-26T08:00:00 has no time zone",
+    ),
+    (
+        "date without time",
+        md("date: 2012-04-26T08:00:00+02:00", "date: 2012-04-26"),
+        "date: 2012-04-26 has no time and time zone",
+    ),
+    ("episode number zero", md("number: 26", "number: 0"), "number: must be at least 1, found 0"),
+    (
+        "negative episode number",
+        md("number: 26", "number: -2"),
+        "number: must be at least 1, found -2",
+    ),
+    (
+        "explicit not a boolean",
+        md("explicit: false", "explicit: peut-être"),
+        "explicit: expected true or false",
+    ),
+    (
+        "duplicate guid",
+        md(
+            "guid: 8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012",
+            "guid: 3f6c2a0e-8d1b-4c57-9a7e-25a04b1e2012",
+        ),
+        "guid: '3f6c2a0e-8d1b-4c57-9a7e-25a04b1e2012' is also used by 2012-04-25-isolement",
+    ),
+    (
+        "duplicate number",
+        md("number: 26", "number: 25"),
+        "number: 25 is also used by 2012-04-25-isolement",
+    ),
+    ("duplicate episode copied", second_episode_copy, "is also used by 2012-04-27-copie"),
+    (
+        "slug with spaces",
+        folder_named("Mon épisode"),
+        "Mon épisode: folder name is not a valid slug",
+    ),
+    (
+        "slug with non-ascii letters",
+        folder_named("2012-04-27-épisode"),
+        "2012-04-27-épisode: folder name is not a valid slug",
+    ),
+    (
+        "non-utf8 episode.md",
+        write(f"episodes/{VOUS}/episode.md", "---\ntitle: é\n---\n".encode("latin-1")),
+        "episode.md: is not UTF-8 text",
+    ),
+    (
+        "control character in notes",
+        md("Mais n’oubliez", "Mais\x01 n’oubliez"),
+        "episode.md: line 24 contains the control character U+0001",
+    ),
+    (
+        "control character in the title",
+        md('VOUS !"', 'VOUS !\\u0007"'),
+        "title: 'Essentiel dans les réseaux sociaux : VOUS !\\x07' contains a control character",
+    ),
+    # artwork
+    (
+        "cmyk cover",
+        cover(Image.new("CMYK", (1400, 1400))),
+        "show.image: 'cover.jpg' is in CMYK colour mode",
+    ),
+    (
+        "cover with alpha",
+        cover(Image.new("RGBA", (1400, 1400)), "PNG"),
+        "'cover.jpg' holds PNG data but its name says JPEG",
+    ),
+    (
+        "cover not square",
+        cover(Image.new("RGB", (1400, 1600))),
+        "'cover.jpg' is 1400x1600 px; artwork must be square",
+    ),
+    (
+        "cover of 600 px",
+        cover(Image.new("RGB", (600, 600))),
+        "'cover.jpg' is 600 px wide; allowed: 1400 to 3000 px",
+    ),
+    ("cover of 6000 px", cover(Image.new("RGB", (6000, 6000))), "'cover.jpg' is 6000 px wide"),
+    (
+        "png named jpg",
+        cover(Image.new("RGB", (1400, 1400)), "PNG"),
+        "'cover.jpg' holds PNG data but its name says JPEG",
+    ),
+    (
+        "not an image",
+        write("cover.jpg", b"GIF89a not really"),
+        "'cover.jpg' is not a readable image",
+    ),
+    # podcast.toml
+    (
+        "unknown category",
+        toml('"Technology"]', '"Technologie"]'),
+        "show.categories: 'Technologie' is not an Apple Podcasts category; did you mean 'Technology'?",
+    ),
+    (
+        "unknown subcategory",
+        toml("Business/Marketing", "Business/Ventes"),
+        "'Ventes' is not a subcategory of 'Business'",
+    ),
+    (
+        "unknown language",
+        toml('language = "fr"', 'language = "français"'),
+        "show.language: 'français' is not an ISO 639 language code",
+    ),
+    (
+        "missing owner email",
+        toml('email = "podcast@example.org"\n', ""),
+        "show.owner.email: is required but missing",
+    ),
+    ("podcast.toml not toml", toml("[show]", "[show"), "podcast.toml: is not valid TOML"),
+    (
+        "podcast.toml not utf-8",
+        write("podcast.toml", "title = 'é'".encode("latin-1")),
+        "podcast.toml: is not UTF-8 text",
+    ),
+    (
+        "unknown storage",
+        toml('url = "file://public"', 'url = "ftp://example.org/podcast"'),
+        "ftp://example.org/podcast: unknown storage URL",
+    ),
+    (
+        "credentials in podcast.toml",
+        toml("[storage]\n", '[storage]\naws_access_key_id = "AKIAEXAMPLE"\n'),
+        "storage.aws_access_key_id: credentials never belong in podcast.toml",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "breaker", "message"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_stops_everything(show: Path, name: str, breaker: Breaker, message: str) -> None:
+    breaker(show)
+    before = snapshot(show)
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish"])
+    assert result.exit_code == 1, result.stderr
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert not (show / "public").exists()  # nothing uploaded
+    assert snapshot(show) == before  # no local file changed
+
+
+def test_the_matrix_is_large_enough() -> None:
+    assert len(CASES) >= 30
+
+
+def test_an_unknown_key_warns_with_the_nearest_and_publishes(
+    show: Path, render_cache: Path
+) -> None:
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    md(FM, FM + "sumary: coquille\n")(show)
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish"])
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "warning:" in result.stderr
+        and "sumary: unknown key; did you mean 'summary'?" in result.stderr
+    )
+
+
+@pytest.mark.parametrize("slug", ["../2012-04-25-isolement", "2012-04-26-VOUS", "nope"])
+def test_an_unknown_or_escaping_slug_argument_is_refused(show: Path, slug: str) -> None:
+    before = snapshot(show)
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish", slug])
+    assert result.exit_code == 1 and "no such episode" in result.stderr
+    assert snapshot(show) == before and not (show / "public").exists()
+
+
+def test_notes_with_cdata_ends_and_scripts_are_published_inert(
+    show: Path, render_cache: Path
+) -> None:
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    md("c’est **VOUS** !", "c’est **VOUS** ! ]]> <script>alert('x')</script>")(show)
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish"])
+    assert result.exit_code == 0, result.stderr
+    import feedparser
+
+    entry = next(
+        e
+        for e in feedparser.parse((show / "public" / "feed.xml").read_bytes()).entries
+        if "VOUS" in e.title
+    )
+    html = entry.content[0].value
+    assert (
+        "]]&gt;" in html
+        and "&lt;script&gt;alert('x')&lt;/script&gt;" in html
+        and "<script" not in html
+    )
