@@ -77,6 +77,19 @@ def handles_errors(command: F) -> F:
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo(
+                "interrupted: nothing half-written was left; run the command again", err=True
+            )
+            sys.exit(130)
+        except Exception as exc:  # a bug of ours: say so plainly, the traceback only with -v
+            if state and state.verbose:
+                raise
+            click.echo(
+                f"error: internal error ({type(exc).__name__}: {exc}); run with -v and report it",
+                err=True,
+            )
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -281,12 +294,20 @@ def _show_plan(plan: Plan, as_json: bool) -> None:
     help="Publish what has come due (scheduled episodes) and write the feed to storage.",
 )
 @click.option(
+    "--json", "as_json", is_flag=True, help="With --upload or -o: a JSON summary on stdout."
+)
+@click.option(
     "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
 )
 @pass_state
 @handles_errors
 def feed_command(
-    state: State, output: Path | None, base_url: str | None, upload: bool, storage: str | None
+    state: State,
+    output: Path | None,
+    base_url: str | None,
+    upload: bool,
+    storage: str | None,
+    as_json: bool,
 ) -> None:
     """Rebuild the feed from episode.md + published.json only (no audio, no ffmpeg); with
     --upload, as a CI cron job: release episodes whose date has come, then store the feed.
@@ -295,13 +316,19 @@ def feed_command(
     """
     config = state.config(storage, base_url)
     if upload:
-        _summarize(state, publish(config, log=state.log, progress=state.progress, only_new=True))
+        report = publish(config, log=state.log, progress=state.progress, only_new=True)
+        if as_json:
+            _print_json(vars(report))
+        else:
+            _summarize(state, report)
         return
     feed = render_feed(config)
     if output is None:
         sys.stdout.buffer.write(feed)
         return
     write_atomic(output, feed)
+    if as_json:
+        _print_json({"feed": str(output), "bytes": len(feed)})
     state.log(f"wrote {output} ({len(feed)} bytes)")
 
 
