@@ -90,3 +90,9 @@ def test_publish_dry_run_prints_the_same_plan(live: Path) -> None:
     assert code == 0 and snapshot(live) == before
     assert out == podpub(live, "plan")[1]
     assert "upload (changed): 2012-04-26-vous-" in out and "feed ~ VOUS, l’essentiel: title:" in out
+
+
+def test_a_plan_for_a_show_never_published_creates_nothing(show: Path) -> None:
+    code, found = plan(show)  # plan() asserts that no file appeared or changed
+    assert code == 0 and not (show / "public").exists()
+    assert {e["render"] for e in found["episodes"]} == {"render (not in the build cache)"}  # type: ignore[attr-defined,index]

@@ -100,8 +100,11 @@ def _episode_plan(config: Config, storage: Storage, episode: Episode, scratch: P
     audio, facts = cached_render(config, render_key)
     key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
     if not (audio.is_file() and facts.is_file()):
-        reason = "new" if record is None else "source or audio settings changed"
-        if record is not None and record.render_key == render_key:
+        if record is None:
+            reason = "new"
+        elif record.render_key != render_key:
+            reason = "source or audio settings changed"
+        else:
             reason = "not in the build cache"
         return EpisodePlan(episode.slug, f"render ({reason})", {key: "upload after render"})
     guid = episode.guid or (record.guid if record else new_guid())

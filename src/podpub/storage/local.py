@@ -29,12 +29,13 @@ class LocalStorage:
         return str(self.root / key)
 
     def preflight(self) -> None:
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError.at(self.root, f"cannot create the folder: {exc.strerror}") from exc
-        if not os.access(self.root, os.W_OK):
-            raise StorageError.at(self.root, "the folder is not writable")
+        """The folder, or the nearest existing folder above it, must be writable (nothing is
+        created here: `plan` runs this too and changes nothing)."""
+        existing = self.root.absolute()
+        while not existing.exists():
+            existing = existing.parent
+        if not existing.is_dir() or not os.access(existing, os.W_OK):
+            raise StorageError.at(self.root, f"cannot write into {existing}")
 
     def head(self, key: str) -> ObjectInfo | None:
         path = self._path(key)
