@@ -100,3 +100,42 @@ def test_normalize_writes_m4a_when_the_output_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert MP4(output).info.codec == "mp4a.40.2"  # AAC-LC
     assert abs(ebur128(output)["integrated"] + 16.0) <= 0.5
+
+
+def test_an_m4a_alternate_is_listed_with_its_integrity(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+    import json
+
+    from lxml import etree
+
+    root = tmp_path / "show"
+    root.mkdir()
+    shutil.copy(REPO / "cover.jpg", root)
+    shutil.copytree(REPO / "episodes", root / "episodes")
+    config = (
+        (REPO / "podcast.toml").read_text().replace("[audio]\n", '[audio]\nalternates = ["m4a"]\n')
+    )
+    (root / "podcast.toml").write_text(config)
+    result = CliRunner().invoke(main, ["--config", str(root / "podcast.toml"), "publish", VOUS])
+    assert result.exit_code == 0, result.stderr
+    record = json.loads((root / "episodes" / VOUS / "published.json").read_text())
+    committed = json.loads((REPO / "episodes" / VOUS / "published.json").read_text())
+    assert record["audio_key"] == committed["audio_key"]  # the main enclosure does not move
+    podcast = "{https://podcastindex.org/namespace/1.0}"
+    feed = etree.fromstring((root / "public" / "feed.xml").read_bytes())
+    item = next(i for i in feed.iter("item") if "VOUS" in (i.findtext("title") or ""))
+    (alternate,) = item.findall(f"{podcast}alternateEnclosure")
+    source = alternate.find(f"{podcast}source")
+    integrity = alternate.find(f"{podcast}integrity")
+    assert source is not None and integrity is not None
+    stored = root / "public" / source.get("uri", "").rsplit("/", 1)[1]
+    data = stored.read_bytes()
+    assert alternate.get("type") == "audio/mp4" and alternate.get("length") == str(len(data))
+    assert integrity.get("type") == "sri"
+    assert (
+        integrity.get("value")
+        == "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+    )
+    assert 40_000 < int(alternate.get("bitrate", "0")) < 100_000
+    assert MP4(stored).tags is not None

@@ -17,7 +17,7 @@ from podpub.feed_settings import (
     read_feed_settings,
     read_podcast_settings,
 )
-from podpub.fields import Fields
+from podpub.fields import Fields, describe
 
 PRESETS: dict[str, tuple[float, float]] = {
     "apple": (-16.0, -1.0),
@@ -55,6 +55,7 @@ class AudioSettings:
     crossfade_s: float = 0.5
     trim_silence: bool = False  # cut leading/trailing silence of each episode
     silence_threshold_db: float = -50.0
+    alternates: tuple[str, ...] = ()  # extra encodings, as podcast:alternateEnclosure
 
     @property
     def builds_program(self) -> bool:
@@ -311,6 +312,7 @@ AUDIO_KEYS = {
     "crossfade_s",
     "trim_silence",
     "silence_threshold_db",
+    "alternates",
 }
 
 
@@ -333,7 +335,20 @@ def read_audio_settings(f: Fields, root: Path) -> AudioSettings:
         crossfade_s=f.number("crossfade_s", 0.5, 0.0, 10.0),
         trim_silence=f.boolean("trim_silence", False),
         silence_threshold_db=f.number("silence_threshold_db", -50.0, -90.0, -20.0),
+        alternates=_alternates(f),
     )
+
+
+FORMATS = ("mp3", "m4a")
+
+
+def _alternates(f: Fields) -> tuple[str, ...]:
+    value = f.data.get("alternates", [])
+    main = f.data.get("format", "mp3")
+    if not isinstance(value, list) or any(v not in FORMATS or v == main for v in value):
+        f.fail("alternates", f'{describe(value)}: list formats other than {main!r}, e.g. ["m4a"]')
+        return ()
+    return tuple(dict.fromkeys(value))
 
 
 # MP3 and AAC rates whose 20 ms measuring blocks hold a whole number of samples.

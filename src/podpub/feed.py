@@ -21,7 +21,13 @@ from podpub.chapters import Chapter
 from podpub.config import Config, public_url
 from podpub.feed_settings import Person, Soundbite, podcast_guid
 from podpub.notes import clip_bytes, notes_html, plain_text
-from podpub.podcastindex import PodcastChannel, PodcastItem, Trailer, TranscriptLink
+from podpub.podcastindex import (
+    AlternateLink,
+    PodcastChannel,
+    PodcastItem,
+    Trailer,
+    TranscriptLink,
+)
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -109,6 +115,7 @@ class FeedItem:
     transcript: TranscriptLink | None = None
     persons: tuple[Person, ...] = ()
     soundbites: tuple[Soundbite, ...] = ()
+    alternates: tuple[AlternateLink, ...] = ()
 
 
 def build_feeds(config: Config, items: list[FeedItem], cover_url: str) -> list[tuple[str, bytes]]:
@@ -216,3 +223,4 @@ def _add_item(fg: FeedGenerator, item: FeedItem, chapters_in_notes: bool) -> Non
     entry.podcast.transcripts = [item.transcript] if item.transcript else []
     entry.podcast.season, entry.podcast.episode = item.season, item.number
     entry.podcast.persons, entry.podcast.soundbites = item.persons, item.soundbites
+    entry.podcast.alternates = item.alternates

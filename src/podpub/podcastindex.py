@@ -3,6 +3,7 @@ feedgen knows nothing of it, so the elements are written here, as elements, neve
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -36,6 +37,21 @@ class TranscriptLink:
     url: str
     type: str
     language: str
+
+
+@dataclass(frozen=True)
+class AlternateLink:
+    """Another encoding of the episode (podcast:alternateEnclosure), with its SRI hash."""
+
+    url: str
+    type: str
+    length: int
+    bitrate: int  # bits per second, averaged over the file
+    sha256: str  # hex
+
+    @property
+    def integrity(self) -> str:
+        return "sha256-" + base64.b64encode(bytes.fromhex(self.sha256)).decode()
 
 
 @dataclass(frozen=True)
@@ -118,6 +134,7 @@ class PodcastItem(BaseEntryExtension):  # type: ignore[misc]
     episode: int | None = None
     persons: tuple[Person, ...] = ()
     soundbites: tuple[Soundbite, ...] = ()
+    alternates: tuple[AlternateLink, ...] = ()
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -136,4 +153,13 @@ class PodcastItem(BaseEntryExtension):  # type: ignore[misc]
         for bite in self.soundbites:
             start, duration = _number(bite.start), _number(bite.duration)
             _element(item, "soundbite", bite.title, startTime=start, duration=duration)
+        for alternate in self.alternates:
+            _alternate(item, alternate)
         return item
+
+
+def _alternate(item: Any, alternate: AlternateLink) -> None:
+    attributes = {"type": alternate.type, "length": str(alternate.length)}
+    element = _element(item, "alternateEnclosure", bitrate=str(alternate.bitrate), **attributes)
+    _element(element, "source", uri=alternate.url)
+    _element(element, "integrity", type="sri", value=alternate.integrity)

@@ -32,11 +32,11 @@ from podpub.feed_settings import podcast_guid, write_podcast_guid
 from podpub.files import sha256_file
 from podpub.guards import Allowances, Planned, guard, read_live_feed
 from podpub.lint import Finding, lint_feed
-from podpub.published import Published, load_record, save_record
+from podpub.published import Alternate, Published, load_record, save_record
 from podpub.rendercache import render_cached, render_key_for
 from podpub.showfeed import check_pages, cover_key, render_pages, storage_remote, write_pages
 from podpub.storage import Storage, content_type_for, open_storage
-from podpub.tags import EpisodeTags, audio_duration, mp4_chapter_spans, write_tags
+from podpub.tags import EpisodeTags, audio_bitrate, audio_duration, mp4_chapter_spans, write_tags
 from podpub.transcripts import transcript_text
 
 if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only when rendering
@@ -245,6 +245,10 @@ def _publish_episode(
     for asset in staged.companions.assets:
         _upload(storage, asset.key, asset.path, asset.sha256, IMMUTABLE_CACHE, report, progress)
     _upload(storage, staged.key, staged.tagged, staged.sha256, AUDIO_CACHE, report, progress)
+    alternates = tuple(
+        _publish_alternate(config, storage, episode, guid, fmt, report, progress)
+        for fmt in config.audio.alternates
+    )
     if not episode.guid:
         write_guid(episode, guid)  # once, at first publish; never recomputed
     report.episodes.append(episode.slug)
@@ -268,8 +272,31 @@ def _publish_episode(
             transcript_key=staged.companions.transcript_key,
             image_key=staged.companions.image_key,
             chapters_offset_s=staged.offset_s,
+            alternates=alternates,
         ),
     )
+
+
+def _publish_alternate(
+    config: Config,
+    storage: Storage,
+    episode: Episode,
+    guid: str,
+    audio_format: str,
+    report: Report,
+    progress: ProgressFactory | None,
+) -> Alternate:
+    """The same episode in another encoding, rendered, tagged and stored like the main one."""
+    assert episode.audio is not None
+    config = replace(config, audio=replace(config.audio, format=audio_format, alternates=()))
+    render_key = render_key_for(config, episode.audio)
+    tick = progress(f"rendering {episode.slug} ({audio_format})") if progress else None
+    rendered, figures, _ = render_cached(config, episode, render_key, tick)
+    out = config.build_dir / "out"
+    staged = stage_episode(config, episode, guid, render_key, rendered, figures, out)
+    _upload(storage, staged.key, staged.tagged, staged.sha256, AUDIO_CACHE, report, progress)
+    size, bitrate = staged.tagged.stat().st_size, audio_bitrate(staged.tagged)
+    return Alternate(staged.key, size, staged.sha256, content_type_for(staged.key), bitrate)
 
 
 @dataclass(frozen=True)

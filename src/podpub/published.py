@@ -31,7 +31,19 @@ class Published:
     chapters_key: str | None = None  # Podcasting 2.0 JSON chapters
     transcript_key: str | None = None
     image_key: str | None = None  # the episode's own artwork
-    chapters_offset_s: float = 0.0  # chapters move by the intro's length and trimmed silence
+    chapters_offset_s: float = 0.0
+    alternates: tuple[
+        Alternate, ...
+    ] = ()  # extra encodings (podcast:alternateEnclosure)  # chapters move by the intro's length and trimmed silence
+
+
+@dataclass(frozen=True)
+class Alternate:
+    key: str
+    bytes: int
+    sha256: str
+    type: str
+    bitrate: int  # bits per second of the audio stream
 
 
 def record_path(folder: Path) -> Path:
@@ -44,6 +56,7 @@ def load_record(folder: Path) -> Published | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        data["alternates"] = tuple(Alternate(**a) for a in data.get("alternates", ()))
         return Published(**data)
     except (ValueError, TypeError) as exc:
         raise EpisodeError.at(path, f"is damaged ({exc}); restore it from version control") from exc

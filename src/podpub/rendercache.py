@@ -30,6 +30,7 @@ def render_key_for(config: Config, source: Path) -> str:
     """Build-cache key: the source's content and every setting that changes the audio — jingles
     by content, not by path, so the key (and the enclosure URL) is the same on every machine."""
     settings = asdict(config.audio)
+    del settings["alternates"]  # other encodings have keys of their own
     for name in PROGRAM_SETTINGS:
         value = settings.pop(name)
         if config.audio.builds_program:  # otherwise they change nothing: leave keys as they were

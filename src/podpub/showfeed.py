@@ -14,8 +14,8 @@ from podpub.episodes import Episode
 from podpub.errors import FeedError, Problem, StorageConflict, StorageError
 from podpub.feed import FeedItem, build_feeds
 from podpub.lint import Remote, lint_feed
-from podpub.podcastindex import TranscriptLink
-from podpub.published import Published, load_record
+from podpub.podcastindex import AlternateLink, TranscriptLink
+from podpub.published import Alternate, Published, load_record
 from podpub.storage import Storage
 
 FEED_CACHE = "public, max-age=300"
@@ -62,7 +62,13 @@ def _item(config: Config, episode: Episode, record: Published) -> FeedItem:
         transcript=_transcript_link(config, episode, record),
         persons=episode.persons,
         soundbites=episode.soundbites,
+        alternates=tuple(_alternate(config, a) for a in record.alternates),
     )
+
+
+def _alternate(config: Config, alternate: Alternate) -> AlternateLink:
+    url = public_url(config.storage.public_base_url, alternate.key)
+    return AlternateLink(url, alternate.type, alternate.bytes, alternate.bitrate, alternate.sha256)
 
 
 def _url(config: Config, key: str | None) -> str | None:

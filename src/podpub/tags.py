@@ -97,6 +97,15 @@ def audio_duration(path: Path) -> float:
         raise TagError.at(path, f"cannot read the audio stream info: {exc}") from exc
 
 
+def audio_bitrate(path: Path) -> int:
+    """The audio stream's bit rate (bits per second), as its header states it."""
+    try:
+        audio = MP4(path) if path.suffix == ".m4a" else MP3(path)
+        return int(audio.info.bitrate)  # type: ignore[attr-defined]
+    except (MutagenError, OSError) as exc:
+        raise TagError.at(path, f"cannot read the audio stream info: {exc}") from exc
+
+
 def write_tags(path: Path, tags: EpisodeTags) -> None:
     """Replace every tag in the file with ours (re-tagging never stacks duplicates)."""
     if path.suffix == ".m4a":

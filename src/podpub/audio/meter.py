@@ -113,12 +113,14 @@ class LoudnessMeter:
     @property
     def subblock_energy(self) -> np.ndarray:
         """Sum of K-weighted squares per 20 ms, channels summed."""
-        return np.concatenate(self.energies) if self.energies else np.zeros(0)
+        self.energies = [_joined(self.energies, np.float64)]  # joined once, not on every read
+        return self.energies[0]
 
     @property
     def subblock_peak(self) -> np.ndarray:
         """Sample peak (linear) per 20 ms."""
-        return np.concatenate(self.peaks) if self.peaks else np.zeros(0, dtype=np.float32)
+        self.peaks = [_joined(self.peaks, np.float32)]
+        return self.peaks[0]
 
     def _finish_true_peak(self) -> None:
         if self.unblocked.shape[1]:
@@ -165,6 +167,12 @@ def denormal_guard(frames: int) -> np.ndarray:
 
 def to_db(linear: float) -> float:
     return 20 * math.log10(linear) if linear > 0 else float("-inf")
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    if not parts:
+        return np.zeros(0, dtype)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def block_loudness(energy: np.ndarray, subblock: int, length: int) -> np.ndarray:
