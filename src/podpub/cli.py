@@ -3,95 +3,33 @@ and turns PodpubErrors into a clean message and exit code (1 = inputs or run, 2 
 
 from __future__ import annotations
 
-import functools
-import json
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 from podpub import __version__
-from podpub.config import PRESETS, Config
+from podpub.cli_audio import loudness_command, normalize_command
+from podpub.cli_common import (
+    State,
+    base_url_option,
+    handles_errors,
+    pass_state,
+    print_json,
+    storage_option,
+)
 from podpub.errors import FeedError, PodpubError
 from podpub.files import write_atomic
 from podpub.guards import Allowances
 from podpub.lint import http_remote, lint_feed
 from podpub.planning import Plan, make_plan
-from podpub.publish import Report, check, lint_show, load_show, publish, render_feed
+from podpub.publish import Report, check, lint_show, publish, render_feed
 from podpub.scaffold import new_episode
 
 if TYPE_CHECKING:
-    from podpub.audio.render import Progress
-
-# The audio engine (numpy, scipy) is imported inside the commands that use it: `check` and
-# `feed`, which CI runs on every push, start in a fraction of the time without it.
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class State:
-    def __init__(self, config_path: Path, verbose: bool, quiet: bool) -> None:
-        self.config_path = config_path
-        self.verbose = verbose
-        self.quiet = quiet
-
-    def config(self, storage: str | None = None, base_url: str | None = None) -> Config:
-        return load_show(self.config_path, storage, base_url)
-
-    def log(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(message, err=True)
-
-    def progress(self, label: str) -> Progress:
-        """A progress bar on stderr, only for humans watching a terminal; sized on first use."""
-        bars: list[Any] = []
-        done = [0.0]
-
-        def advance(seconds: float, total: float) -> None:
-            if self.quiet or not sys.stderr.isatty() or total <= 0:
-                return
-            if not bars:
-                bars.append(click.progressbar(length=int(total), label=label, file=sys.stderr))
-            done[0] += seconds
-            bars[0].update(int(done[0]) - bars[0].pos)
-            if bars[0].pos >= int(total):
-                bars[0].render_finish()
-
-        return advance
-
-
-def handles_errors(command: F) -> F:
-    """PodpubError → every problem on stderr, exit 1; a traceback only with -v."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        state = click.get_current_context().find_object(State)
-        try:
-            return command(*args, **kwargs)
-        except PodpubError as exc:
-            if state and state.verbose:
-                raise
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo(
-                "interrupted: nothing half-written was left; run the command again", err=True
-            )
-            sys.exit(130)
-        except Exception as exc:  # a bug of ours: say so plainly, the traceback only with -v
-            if state and state.verbose:
-                raise
-            click.echo(
-                f"error: internal error ({type(exc).__name__}: {exc}); run with -v and report it",
-                err=True,
-            )
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
+    pass
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,9 +57,6 @@ def main(ctx: click.Context, config_path: Path, verbose: bool, quiet: bool) -> N
     ctx.obj = State(config_path, verbose, quiet)
 
 
-pass_state = click.make_pass_decorator(State)
-
-
 @main.command("check")
 @click.argument("slugs", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
@@ -137,10 +72,10 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
     except PodpubError as exc:  # --json reports problems as data, still with exit 1
         if not as_json:
             raise
-        _print_json({"ok": False, "errors": [vars(p) for p in exc.problems], "warnings": []})
+        print_json({"ok": False, "errors": [vars(p) for p in exc.problems], "warnings": []})
         sys.exit(1)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "ok": True,
                 "errors": [],
@@ -157,12 +92,8 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
 @main.command("publish")
 @click.argument("slugs", nargs=-1)
 @click.option("--dry-run", is_flag=True, help="Check and show what would happen; change nothing.")
-@click.option(
-    "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
-)
-@click.option(
-    "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
-)
+@storage_option
+@base_url_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON on stdout.")
 @click.option(
     "--allow-guid-change",
@@ -218,7 +149,7 @@ def publish_command(
         return
     report = publish(config, slugs, log=state.log, progress=state.progress, allow=allow)
     if as_json:
-        _print_json(vars(report))
+        print_json(vars(report))
     else:
         _summarize(state, report)
 
@@ -235,12 +166,8 @@ def _summarize(state: State, report: Report) -> None:
 
 @main.command("plan")
 @click.argument("slugs", nargs=-1)
-@click.option(
-    "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
-)
-@click.option(
-    "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
-)
+@storage_option
+@base_url_option
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on stdout.")
 @pass_state
 @handles_errors
@@ -258,7 +185,7 @@ def plan_command(
 
 def _show_plan(plan: Plan, as_json: bool) -> None:
     if as_json:
-        _print_json(vars(plan) | {"episodes": [vars(e) for e in plan.episodes]})
+        print_json(vars(plan) | {"episodes": [vars(e) for e in plan.episodes]})
     else:
         click.echo(f"plan for {plan.storage} (nothing has been changed)")
         for episode in plan.episodes:
@@ -285,9 +212,7 @@ def _show_plan(plan: Plan, as_json: bool) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write here instead of stdout.",
 )
-@click.option(
-    "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
-)
+@base_url_option
 @click.option(
     "--upload",
     is_flag=True,
@@ -296,9 +221,7 @@ def _show_plan(plan: Plan, as_json: bool) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="With --upload or -o: a JSON summary on stdout."
 )
-@click.option(
-    "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
-)
+@storage_option
 @pass_state
 @handles_errors
 def feed_command(
@@ -318,7 +241,7 @@ def feed_command(
     if upload:
         report = publish(config, log=state.log, progress=state.progress, only_new=True)
         if as_json:
-            _print_json(vars(report))
+            print_json(vars(report))
         else:
             _summarize(state, report)
         return
@@ -328,7 +251,7 @@ def feed_command(
         return
     write_atomic(output, feed)
     if as_json:
-        _print_json({"feed": str(output), "bytes": len(feed)})
+        print_json({"feed": str(output), "bytes": len(feed)})
     state.log(f"wrote {output} ({len(feed)} bytes)")
 
 
@@ -354,7 +277,7 @@ def lint_command(state: State, source: str | None, as_json: bool, offline: bool)
         ]
     errors = [f for _, f in findings if f.level == "error"]
     if as_json:
-        _print_json({"ok": not errors, "findings": [{"feed": k, **vars(f)} for k, f in findings]})
+        print_json({"ok": not errors, "findings": [{"feed": k, **vars(f)} for k, f in findings]})
     else:
         for key, finding in findings:
             click.echo(f"{finding.level}: {key}: {finding.where}: {finding.text}", err=True)
@@ -392,85 +315,6 @@ def new_command(state: State, title: str, date_text: str | None, slug: str | Non
     click.echo(str(path))
 
 
-@main.command("loudness")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array on stdout.")
-@pass_state
-@handles_errors
-def loudness_command(state: State, files: tuple[Path, ...], as_json: bool) -> None:
-    """Measure integrated loudness, LRA, true peak, sample peak and duration (BS.1770-4).
-
-    Example: podpub loudness public/*.mp3 --json
-    """
-    from podpub.audio.render import loudness_row, measure_file
-
-    rows = [loudness_row(path, measure_file(path)) for path in files]
-    if as_json:
-        _print_json(rows)
-        return
-    for row in rows:
-        click.echo(_loudness_line(row))
-
-
-@main.command("normalize")
-@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
-@click.argument("output", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--preset", type=click.Choice(sorted(PRESETS)), help="Loudness preset (default: apple)."
-)
-@click.option("--target", type=click.FloatRange(-40, -5), help="Integrated loudness target, LUFS.")
-@click.option("--true-peak", type=click.FloatRange(-9, 0), help="True-peak ceiling, dBTP.")
-@click.option("--bitrate", help="MP3 bitrate, e.g. 128k (mono output uses it too).")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print before/after figures as JSON on stdout."
-)
-@pass_state
-@handles_errors
-def normalize_command(
-    state: State,
-    source: Path,
-    output: Path,
-    preset: str | None,
-    target: float | None,
-    true_peak: float | None,
-    bitrate: str | None,
-    as_json: bool,
-) -> None:
-    """Render one file exactly as publish does and report the before/after figures.
-
-    Example: podpub normalize raw.wav episode.mp3 --preset speech --bitrate 96k
-    """
-    from podpub.audio.render import audio_settings, loudness_row, normalize_file
-
-    settings = audio_settings(preset, target, true_peak, bitrate, output)
-    result = normalize_file(source, output, settings, state.progress(f"normalizing {source.name}"))
-    report: dict[str, Any] = {
-        "before": loudness_row(source, result.before),
-        "after": loudness_row(output, result.after),
-        "gain_db": round(result.gain_db, 2),
-        "limiter_max_reduction_db": round(-result.limiter_min_gain_db, 2),
-    }
-    if as_json:
-        _print_json(report)
-        return
-    click.echo(f"before  {_loudness_line(report['before'])}")
-    click.echo(f"after   {_loudness_line(report['after'])}")
-    click.echo(
-        f"gain {report['gain_db']:+.2f} dB, limiter up to -{report['limiter_max_reduction_db']:.2f} dB"
-    )
-
-
-def _loudness_line(row: dict[str, Any]) -> str:
-    def fmt(value: float | None, unit: str) -> str:
-        return f"{value:7.2f} {unit}" if value is not None else f"{'-inf':>7} {unit}"
-
-    return (
-        f"{fmt(row['integrated_lufs'], 'LUFS')}  LRA {fmt(row['lra_lu'], 'LU')}  "
-        f"TP {fmt(row['true_peak_dbtp'], 'dBTP')}  SP {fmt(row['sample_peak_dbfs'], 'dBFS')}  "
-        f"{row['duration_s']:8.2f} s  {row['file']}"
-    )
-
-
 def _parse_date(text: str | None) -> datetime:
     if text is None:
         return datetime.now().astimezone().replace(microsecond=0)
@@ -485,5 +329,5 @@ def _parse_date(text: str | None) -> datetime:
     return value
 
 
-def _print_json(data: object) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+main.add_command(loudness_command)
+main.add_command(normalize_command)

@@ -14,11 +14,10 @@ from lxml import etree
 
 from podpub.config import Config
 from podpub.episodes import Episode, new_guid
-from podpub.guards import Allowances, LiveFeed, guard, read_live_feed
+from podpub.guards import Allowances, LiveFeed, guard, planned_items, read_live_feed
 from podpub.publish import (
     NOTHING_ALLOWED,
     check,
-    planned_items,
     render_feed_pages,
     stage_episode,
 )

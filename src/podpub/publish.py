@@ -17,12 +17,11 @@ from podpub.artwork import check_artwork, embedded_cover
 from podpub.audio.ffmpeg import add_mp4_chapters, check_complete, probe
 from podpub.chapters import check_duration, shifted
 from podpub.companions import Companions, prepare_companions
-from podpub.config import Config, id3_language, load_config, public_url
+from podpub.config import Config, id3_language, load_config
 from podpub.episodes import Episode, load_episodes, new_guid, write_guid
 from podpub.errors import (
     ConfigError,
     EpisodeError,
-    FeedError,
     PodpubError,
     Problem,
     Problems,
@@ -30,7 +29,7 @@ from podpub.errors import (
 )
 from podpub.feed_settings import podcast_guid, write_podcast_guid
 from podpub.files import sha256_file
-from podpub.guards import Allowances, Planned, guard, read_live_feed
+from podpub.guards import Allowances, guard_live_feed
 from podpub.lint import Finding, lint_feed
 from podpub.published import Alternate, Published, load_record, save_record
 from podpub.rendercache import render_cached, render_key_for
@@ -157,7 +156,7 @@ def publish(
     storage = storage or open_storage(config.storage, config.root)
     storage.preflight()
     chosen = [e for e in episodes if e.is_due(now) and not (only_new and _is_stored(config, e))]
-    _guard_live_feed(config, storage, chosen, now, allow)
+    guard_live_feed(config, storage, chosen, now, allow)
     config = _with_podcast_guid(config)
     cover = _upload_cover(config, storage, report, progress)
     for episode in chosen:
@@ -165,42 +164,6 @@ def publish(
         _publish_episode(config, storage, episode, now, report, progress)
     report.feed = _publish_feed(config, storage, now, cover, report)
     return report
-
-
-def _guard_live_feed(
-    config: Config, storage: Storage, chosen: list[Episode], now: datetime, allow: Allowances
-) -> None:
-    """Before any work: refuse what would break listeners' apps (see guards.py)."""
-    live = read_live_feed(storage, config.storage.feed_key)
-    if not live.exists:
-        return
-    problems = guard(live, planned_items(config, chosen, now), config.storage.feed_key, allow)
-    if problems:
-        raise FeedError(*problems)
-
-
-def planned_items(config: Config, chosen: list[Episode], now: datetime) -> list[Planned]:
-    """The next feed's items, predicted: the chosen episodes with the keys their render will
-    have, the other due episodes as their records stand."""
-    everything, _ = load_episodes(config.episodes_dir)  # validated already
-    chosen_slugs = {e.slug for e in chosen}
-    planned = []
-    for episode in (e for e in everything if e.is_due(now)):
-        record = load_record(episode.folder)
-        if record and record.storage != config.storage.url:
-            record = None
-        if episode.slug in chosen_slugs and episode.audio:
-            render_key = render_key_for(config, episode.audio)
-            key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
-            replaced = record is not None and record.render_key != render_key
-        elif record:
-            key, replaced = record.audio_key, False
-        else:
-            continue
-        guid = episode.guid or (record.guid if record else "")
-        url = public_url(config.storage.public_base_url, key)
-        planned.append(Planned(episode.slug, guid, episode.title, url, replaced))
-    return planned
 
 
 def _is_stored(config: Config, episode: Episode) -> bool:
