@@ -11,8 +11,8 @@ Output is delayed by the look-ahead A; `flush()` returns the tail.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from podpub.audio.dsp import minimum_filter
 from podpub.audio.peaks import BLOCK, BlockPeaks
 
 RAMP_S = 0.005
@@ -51,7 +51,7 @@ class TruePeakLimiter:
 
     def _block_gain(self, required: np.ndarray, blocks: int) -> np.ndarray:
         width = self.behind + self.lookahead
-        window_min = ndimage.minimum_filter1d(required, size=width, mode="nearest")
+        window_min = minimum_filter(required, width)
         held = window_min[width // 2 : width // 2 + blocks]
         self.required = required[-width:]
         joined = np.concatenate([self.held, held])
@@ -75,4 +75,4 @@ def predicted_reduction(peaks: np.ndarray, gain_db: float, ceiling_db: float) ->
     excess = peaks * 10 ** ((gain_db - ceiling_db) / 20)
     with np.errstate(divide="ignore"):
         reduction = np.minimum(1.0, 1.0 / excess)
-    return np.asarray(ndimage.minimum_filter1d(reduction, size=2, mode="nearest"))
+    return minimum_filter(reduction, 2)

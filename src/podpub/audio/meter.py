@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
+from podpub.audio.dsp import sosfilt
 from podpub.audio.peaks import BLOCK as PEAK_BLOCK
 from podpub.audio.peaks import BlockPeaks, pad_to_blocks
 
@@ -79,9 +79,8 @@ class LoudnessMeter:
 
     def add(self, samples: np.ndarray) -> None:
         self.frames += samples.shape[1]
-        weighted, self.state = signal.sosfilt(
-            self.sos, samples + denormal_guard(samples.shape[1]), axis=1, zi=self.state
-        )
+        guarded = samples + denormal_guard(samples.shape[1])
+        weighted, self.state = sosfilt(self.sos, guarded, self.state)
         energy = np.einsum("ij,ij->j", weighted, weighted)  # channel weights are all 1 (≤ 2 ch)
         self.pending_energy = self._collect(self.pending_energy, energy, np.sum, self.energies)
         magnitude = np.abs(samples).max(axis=0)

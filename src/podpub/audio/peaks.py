@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy import signal
+
+from podpub.audio.dsp import kaiser_lowpass
 
 OVERSAMPLE = 4
 TAPS_PER_PHASE = 24  # 96 taps: within 0.2 dB of ffmpeg's ebur128 even on white noise
@@ -26,7 +27,7 @@ BATCH_BLOCKS = 256  # oversample at most this many blocks at once: bounded tempo
 @functools.cache
 def interpolation_filter() -> np.ndarray:
     """96-tap low-pass for 4x interpolation (gain 4 undoes the zero-stuffing)."""
-    taps = signal.firwin(OVERSAMPLE * TAPS_PER_PHASE, 1 / OVERSAMPLE, window=("kaiser", 8.0))
+    taps = kaiser_lowpass(OVERSAMPLE * TAPS_PER_PHASE, 1 / OVERSAMPLE, beta=8.0)
     return np.asarray(taps * OVERSAMPLE, dtype=np.float32)
 
 
