@@ -32,7 +32,6 @@ class LiveItem:
     title: str
     url: str
     length: int
-    date: str
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,6 @@ def parse_items(xml: bytes) -> dict[str, LiveItem]:
             item.findtext("title") or "",
             enclosure.get("url", ""),
             int(length) if length.isdigit() else 0,
-            item.findtext("pubDate") or "",
         )
     return items
 
