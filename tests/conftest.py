@@ -3,6 +3,7 @@ ebur128 filter), and a copy of the demo show in tmp_path."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -14,6 +15,32 @@ import pytest
 from podpub.audio.ffmpeg import ffmpeg_command
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def podpub(show: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the CLI on a show: exit code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from podpub.cli import main
+
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(folder: Path, skip: str | None = None) -> dict[str, str]:
+    """Every file under `folder` (but those under a `skip` folder) by content hash."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and skip not in p.relative_to(folder).parts
+    }
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a text file, which must contain it."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def run_ffmpeg(*args: str) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,6 @@ are in test_s3.py against a real S3 endpoint; bad chapters in test_chapters.py.)
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,18 +16,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from podpub.cli import main
-from tests.conftest import REPO, run_ffmpeg
+from tests.conftest import REPO, run_ffmpeg, snapshot
 
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 Breaker = Callable[[Path], None]
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def edit(relative: str, old: str, new: str) -> Breaker:

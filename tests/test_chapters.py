@@ -3,7 +3,6 @@ CHAP/CTOC (read back by ffmpeg), Podcasting 2.0 JSON chapters, the feed, and the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -12,14 +11,12 @@ from pathlib import Path
 import jsonschema
 import podcastparser
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 from mutagen.id3 import ID3
 from PIL import Image
 
 from podpub.chapters import Chapter, shifted
-from podpub.cli import main
-from tests.conftest import REPO, run_ffmpeg
+from tests.conftest import REPO, podpub, run_ffmpeg, snapshot
 
 EPISODE = "2012-04-26-vous"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -51,19 +48,6 @@ AUDACITY = (
     "0.000000\t0.000000\tOuverture\n5.952000\t5.952000\tLe futile\n18.371000\t18.371000\tL’humain\n"
 )
 MP4CHAPS = "00:00:00.000 Ouverture\n00:00:05.952 Le futile\n00:00:18.371 L’humain\n"
-
-
-def podpub(show: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def episode_md(show: Path) -> Path:

@@ -20,7 +20,7 @@ from lxml import etree
 from podpub.cli import main
 from podpub.feed_settings import podcast_guid
 from podpub.publish import load_show, publish, render_feed
-from tests.conftest import REPO
+from tests.conftest import REPO, edit
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 SCHEMAS = REPO / "src" / "podpub" / "schemas"
@@ -31,12 +31,6 @@ VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 def cached_show(show: Path, render_cache: Path) -> Path:
     shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
     return show
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_every_podcast_element_validates_against_the_xsd() -> None:

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from podpub.cli import main
 from podpub.errors import StorageError
 from podpub.publish import load_show, publish
 from podpub.storage import LocalStorage
-from tests.conftest import run_ffmpeg
+from tests.conftest import edit, podpub, run_ffmpeg, snapshot
 
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 VOUS_GUID = "8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012"
 ISOLEMENT_GUID = "3f6c2a0e-8d1b-4c57-9a7e-25a04b1e2012"
-
-
-def podpub(show: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".podpub" not in p.parts
-    }
 
 
 @pytest.fixture
@@ -44,16 +28,10 @@ def live(show: Path, render_cache: Path) -> Path:
 
 def refused(show: Path, expected: str, *args: str) -> None:
     """Exit 1 naming the episode and field, and nothing changed anywhere."""
-    before = snapshot(show)
+    before = snapshot(show, skip=".podpub")
     code, _, err = podpub(show, "publish", *args)
     assert code == 1 and expected in err, err
-    assert snapshot(show) == before
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
+    assert snapshot(show, skip=".podpub") == before
 
 
 def test_a_changed_guid_is_refused_then_allowed_explicitly(live: Path) -> None:

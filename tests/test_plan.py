@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from podpub.cli import main
+from tests.conftest import podpub, snapshot
 
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 VOUS_TITLE = "Essentiel dans les réseaux sociaux : VOUS !"
-
-
-def podpub(show: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture

@@ -11,26 +11,11 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
-from click.testing import CliRunner
 from mutagen.id3 import ID3
 
-from podpub.cli import main
-from tests.conftest import decoded_seconds, ebur128
+from tests.conftest import decoded_seconds, ebur128, podpub, snapshot
 
 TITLES = {"Enjeux des réseaux sociaux : l’isolement", "Essentiel dans les réseaux sociaux : VOUS !"}
-
-
-def podpub(show: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args], env=env)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ from podpub.cli import main
 from podpub.errors import StorageError
 from podpub.publish import load_show, publish, render_feed
 from podpub.storage.s3 import S3Storage
+from tests.conftest import podpub, snapshot
 from tests.s3_helpers import FakeBody, StallingProxy, admin_client, use_storage
 
 KEY_ID = "AKIACANARY7Q2W3E4R5T"
@@ -77,11 +78,6 @@ def s3_show(show: Path, render_cache: Path, bucket: str, endpoint: str) -> Path:
     base = f"{endpoint}/{bucket}/reseaux/"
     use_storage(show, f"s3://{bucket}/reseaux", base, acl="public-read")
     return show
-
-
-def podpub(show: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def objects(endpoint: str, bucket: str) -> dict[str, bytes]:
@@ -302,14 +298,6 @@ def test_a_publisher_killed_mid_upload_leaves_a_whole_feed_and_the_next_run_comp
         assert (
             len(stored["reseaux/" + enclosure["url"].rsplit("/", 1)[1]]) == enclosure["file_size"]
         )
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def assert_fails_cleanly(show: Path, expected: str, *args: str) -> str:

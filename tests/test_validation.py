@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from podpub.cli import main
+from tests.conftest import edit
 
 VOUS = Path("episodes") / "2012-04-26-vous" / "episode.md"
 
@@ -16,12 +17,6 @@ VOUS = Path("episodes") / "2012-04-26-vous" / "episode.md"
 def run(show: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), *args])
     return result.exit_code, result.stdout, result.stderr
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_demo_show_checks_clean(show: Path) -> None:

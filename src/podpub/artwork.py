@@ -16,15 +16,10 @@ FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 
 def check_artwork(path: Path, where: str, problems: Problems) -> None:
     """Apple's rules: square JPEG/PNG, 1400–3000 px, RGB, extension matching the content."""
-    try:
-        with Image.open(path) as image:
-            fmt, mode, (width, height) = image.format, image.mode, image.size
-    except FileNotFoundError:
-        problems.add(where, f"artwork {path.name!r} not found")
+    facts = _read_image(path, where, problems, f"artwork {path.name!r} not found")
+    if facts is None:
         return
-    except (UnidentifiedImageError, OSError) as exc:
-        problems.add(where, f"{path.name!r} is not a readable image ({exc})")
-        return
+    fmt, mode, (width, height) = facts
     expected = FORMATS.get(path.suffix.lower())
     if expected is None:
         problems.add(where, f"{path.name!r}: artwork must be .jpg or .png")
@@ -47,17 +42,23 @@ def check_artwork(path: Path, where: str, problems: Problems) -> None:
 
 def check_image(path: Path, where: str, problems: Problems) -> None:
     """A chapter or episode picture: any size, but a JPEG or PNG that Pillow can read."""
+    facts = _read_image(path, where, problems, f"image {path.name!r} not found in {path.parent}")
+    if facts is not None and facts[0] not in FORMATS.values():
+        problems.add(where, f"{path.name!r} holds {facts[0]} data; use a JPEG or PNG")
+
+
+def _read_image(
+    path: Path, where: str, problems: Problems, missing: str
+) -> tuple[str | None, str, tuple[int, int]] | None:
+    """Format, mode and size, or None with the problem recorded."""
     try:
         with Image.open(path) as image:
-            fmt = image.format
+            return image.format, image.mode, image.size
     except FileNotFoundError:
-        problems.add(where, f"image {path.name!r} not found in {path.parent}")
-        return
+        problems.add(where, missing)
     except (UnidentifiedImageError, OSError) as exc:
         problems.add(where, f"{path.name!r} is not a readable image ({exc})")
-        return
-    if fmt not in FORMATS.values():
-        problems.add(where, f"{path.name!r} holds {fmt} data; use a JPEG or PNG")
+    return None
 
 
 def embedded_cover(path: Path, side: int = EMBED_SIDE) -> bytes:

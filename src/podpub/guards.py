@@ -16,11 +16,11 @@ from pathlib import PurePosixPath
 from lxml import etree
 
 from podpub.config import Config, public_url
-from podpub.episodes import Episode, load_episodes
+from podpub.episodes import Episode
 from podpub.errors import FeedError, Problem
 from podpub.feed import page_key
 from podpub.published import load_record
-from podpub.rendercache import render_key_for
+from podpub.rendercache import audio_key, render_key_for
 from podpub.storage import Storage
 
 MAX_PAGES = 10_000
@@ -164,21 +164,28 @@ def _moved(item: LiveItem, plan: Planned, feed: str, allow: Allowances) -> list[
 
 
 def guard_live_feed(
-    config: Config, storage: Storage, chosen: list[Episode], now: datetime, allow: Allowances
+    config: Config,
+    storage: Storage,
+    chosen: list[Episode],
+    everything: list[Episode],
+    now: datetime,
+    allow: Allowances,
 ) -> None:
     """Before any work: refuse what would break listeners' apps (see guards.py)."""
     live = read_live_feed(storage, config.storage.feed_key)
     if not live.exists:
         return
-    problems = guard(live, planned_items(config, chosen, now), config.storage.feed_key, allow)
+    planned = planned_items(config, chosen, everything, now)
+    problems = guard(live, planned, config.storage.feed_key, allow)
     if problems:
         raise FeedError(*problems)
 
 
-def planned_items(config: Config, chosen: list[Episode], now: datetime) -> list[Planned]:
+def planned_items(
+    config: Config, chosen: list[Episode], everything: list[Episode], now: datetime
+) -> list[Planned]:
     """The next feed's items, predicted: the chosen episodes with the keys their render will
     have, the other due episodes as their records stand."""
-    everything, _ = load_episodes(config.episodes_dir)  # validated already
     chosen_slugs = {e.slug for e in chosen}
     planned = []
     for episode in (e for e in everything if e.is_due(now)):
@@ -187,7 +194,7 @@ def planned_items(config: Config, chosen: list[Episode], now: datetime) -> list[
             record = None
         if episode.slug in chosen_slugs and episode.audio:
             render_key = render_key_for(config, episode.audio)
-            key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
+            key = audio_key(config, episode.slug, render_key)
             replaced = record is not None and record.render_key != render_key
         elif record:
             key, replaced = record.audio_key, False

@@ -22,7 +22,7 @@ from podpub.publish import (
     stage_episode,
 )
 from podpub.published import Published, load_record
-from podpub.rendercache import cached_render, render_key_for
+from podpub.rendercache import audio_key, cached_render, render_key_for
 from podpub.storage import Storage, open_storage
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -82,7 +82,8 @@ def make_plan(
         for episode in chosen:
             plan.episodes.append(_episode_plan(config, storage, episode, Path(scratch)))
     live = read_live_feed(storage, config.storage.feed_key)
-    planned = planned_items(config, chosen, now)
+    everything, _ = check(config, need_audio=False, allow=allow)
+    planned = planned_items(config, chosen, everything, now)
     plan.refused = (
         [str(p) for p in guard(live, planned, config.storage.feed_key, allow)]
         if live.exists
@@ -97,7 +98,7 @@ def _episode_plan(config: Config, storage: Storage, episode: Episode, scratch: P
     record = _record(config, episode)
     render_key = render_key_for(config, episode.audio)
     audio, facts = cached_render(config, render_key)
-    key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
+    key = audio_key(config, episode.slug, render_key)
     if not (audio.is_file() and facts.is_file()):
         if record is None:
             reason = "new"

@@ -32,7 +32,7 @@ from podpub.files import sha256_file
 from podpub.guards import Allowances, guard_live_feed
 from podpub.lint import Finding, lint_feed
 from podpub.published import Alternate, Published, load_record, save_record
-from podpub.rendercache import render_cached, render_key_for
+from podpub.rendercache import audio_key, render_cached, render_key_for
 from podpub.showfeed import check_pages, cover_key, render_pages, storage_remote, write_pages
 from podpub.storage import Storage, content_type_for, open_storage
 from podpub.tags import EpisodeTags, audio_bitrate, audio_duration, mp4_chapter_spans, write_tags
@@ -156,13 +156,14 @@ def publish(
     storage = storage or open_storage(config.storage, config.root)
     storage.preflight()
     chosen = [e for e in episodes if e.is_due(now) and not (only_new and _is_stored(config, e))]
-    guard_live_feed(config, storage, chosen, now, allow)
+    everything, _ = check(config, need_audio=False, allow=allow)  # the feed lists them all
+    guard_live_feed(config, storage, chosen, everything, now, allow)
     config = _with_podcast_guid(config)
     cover = _upload_cover(config, storage, report, progress)
     for episode in chosen:
         log(f"{episode.slug}: {episode.title}")
         _publish_episode(config, storage, episode, now, report, progress)
-    report.feed = _publish_feed(config, storage, now, cover, report)
+    report.feed = _publish_feed(config, storage, everything, now, cover, report)
     return report
 
 
@@ -215,28 +216,39 @@ def _publish_episode(
     if not episode.guid:
         write_guid(episode, guid)  # once, at first publish; never recomputed
     report.episodes.append(episode.slug)
-    save_record(
-        episode.folder,
-        Published(
-            guid=guid,
-            audio_key=staged.key,
-            audio_bytes=staged.tagged.stat().st_size,
-            audio_sha256=staged.sha256,
-            audio_type=content_type_for(staged.key),
-            duration_s=round(audio_duration(staged.tagged), 3),
-            render_key=render_key,
-            integrated_lufs=figures["integrated_lufs"],
-            true_peak_dbtp=figures["true_peak_dbtp"],
-            source_lufs=figures["source_lufs"],
-            gain_db=figures["gain_db"],
-            published_at=previous.published_at if previous else now.isoformat(timespec="seconds"),
-            storage=config.storage.url,
-            chapters_key=staged.companions.chapters_key,
-            transcript_key=staged.companions.transcript_key,
-            image_key=staged.companions.image_key,
-            chapters_offset_s=staged.offset_s,
-            alternates=alternates,
-        ),
+    published_at = previous.published_at if previous else now.isoformat(timespec="seconds")
+    record = _record(config, guid, render_key, figures, staged, alternates, published_at)
+    save_record(episode.folder, record)
+
+
+def _record(
+    config: Config,
+    guid: str,
+    render_key: str,
+    figures: dict[str, float],
+    staged: Staged,
+    alternates: tuple[Alternate, ...],
+    published_at: str,
+) -> Published:
+    return Published(
+        guid=guid,
+        audio_key=staged.key,
+        audio_bytes=staged.tagged.stat().st_size,
+        audio_sha256=staged.sha256,
+        audio_type=content_type_for(staged.key),
+        duration_s=round(audio_duration(staged.tagged), 3),
+        render_key=render_key,
+        integrated_lufs=figures["integrated_lufs"],
+        true_peak_dbtp=figures["true_peak_dbtp"],
+        source_lufs=figures["source_lufs"],
+        gain_db=figures["gain_db"],
+        published_at=published_at,
+        storage=config.storage.url,
+        chapters_key=staged.companions.chapters_key,
+        transcript_key=staged.companions.transcript_key,
+        image_key=staged.companions.image_key,
+        chapters_offset_s=staged.offset_s,
+        alternates=alternates,
     )
 
 
@@ -285,7 +297,7 @@ def stage_episode(
     """Tag a copy of the render and gather the companions in `out`: what will be uploaded."""
     offset = figures.get("chapters_offset_s", 0.0)
     episode = replace(episode, chapters=shifted(episode.chapters, offset))  # intro, trimming
-    key = f"{episode.slug}-{render_key[:12]}.{config.audio.format}"
+    key = audio_key(config, episode.slug, render_key)
     out.mkdir(parents=True, exist_ok=True)
     companions = prepare_companions(episode, config.storage.public_base_url, out)
     tagged = out / key
@@ -370,22 +382,32 @@ def render_feed(config: Config, now: datetime | None = None, cover: str | None =
 
 
 def render_feed_pages(
-    config: Config, now: datetime | None = None, cover: str | None = None
+    config: Config,
+    now: datetime | None = None,
+    cover: str | None = None,
+    episodes: list[Episode] | None = None,
 ) -> list[tuple[str, bytes]]:
-    episodes, _ = check(config, need_audio=False)
+    if episodes is None:
+        episodes, _ = check(config, need_audio=False)
     image = config.show.image
     cover = cover or cover_key(image, sha256_file(image))
     return render_pages(config, episodes, now or datetime.now(UTC), cover)
 
 
 def _publish_feed(
-    config: Config, storage: Storage, now: datetime, cover: str, report: Report
+    config: Config,
+    storage: Storage,
+    episodes: list[Episode],
+    now: datetime,
+    cover: str,
+    report: Report,
 ) -> str:
-    """Lint, then write the feed pages (the feed itself last and conditionally)."""
+    """Lint, then write the feed pages (the feed itself last and conditionally). Enclosure
+    sizes are not HEADed again here: every object was verified when it was uploaded."""
+    remote = storage_remote(storage, config.storage.public_base_url, sizes=False)
 
     def build() -> list[tuple[str, bytes]]:
-        pages = render_feed_pages(config, now, cover)
-        remote = storage_remote(storage, config.storage.public_base_url)
+        pages = render_feed_pages(config, now, cover, episodes)
         report.warnings.extend(str(w) for w in check_pages(pages, remote))
         return pages
 

@@ -41,6 +41,11 @@ def render_key_for(config: Config, source: Path) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def audio_key(config: Config, slug: str, render_key: str) -> str:
+    """The enclosure's key: it changes when the audio does, and only then (invariant 4)."""
+    return f"{slug}-{render_key[:12]}.{config.audio.format}"
+
+
 def cached_render(config: Config, render_key: str) -> tuple[Path, Path]:
     folder = config.build_dir / "render"
     return folder / f"{render_key}.{config.audio.format}", folder / f"{render_key}.json"
