@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from podpub.audio import render
 from podpub.audio.ffmpeg import probe
-from podpub.audio.render import normalize_file
+from podpub.audio.render import PARALLEL_MEASURE_S, measure_file, normalize_file
 from podpub.config import AudioSettings, LoudnessTarget
 from podpub.errors import AudioError
 from tests.conftest import decoded_seconds, ebur128
@@ -62,6 +64,40 @@ def test_large_dynamics_quiet_speech_then_loud_music(
     src = audio("dynamics.wav", source, 6.0)
     normalize_file(src, tmp_path / "out.mp3", AudioSettings())
     assert_on_target(tmp_path / "out.mp3", AudioSettings().target)
+
+
+def test_a_long_mp3_is_measured_while_it_is_written(
+    audio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seconds = PARALLEL_MEASURE_S + 5
+    src = audio("long.wav", SPEECH_LIKE, seconds, 44100, 2)
+    out = tmp_path / "a|b [c]\\d.mp3"  # the tee muxer's separators, escaped in the command
+
+    def no_second_decode(path: Path) -> None:
+        raise AssertionError(f"{path} decoded again after encoding")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(render, "measure_file", no_second_decode)
+        result = normalize_file(src, out, AudioSettings())
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".mp3"] == [out.name]
+    assert_on_target(out, AudioSettings().target)
+    afterwards = measure_file(out)  # the file as a player decodes it, priming removed
+    assert result.after.integrated_lufs == pytest.approx(afterwards.integrated_lufs, abs=0.005)
+    assert result.after.true_peak_dbtp == pytest.approx(afterwards.true_peak_dbtp, abs=0.01)
+    assert result.after.duration_s == pytest.approx(afterwards.duration_s, abs=0.001)
+    assert result.after.duration_s == pytest.approx(seconds, abs=0.001)
+
+
+def test_a_failing_long_encode_reports_it_and_leaves_no_meter_behind(
+    audio: Callable[..., Path], tmp_path: Path
+) -> None:
+    src = audio("long.wav", SPEECH_LIKE, PARALLEL_MEASURE_S + 5, 44100, 2)
+    (tmp_path / "not-a-folder").write_text("")
+    out = tmp_path / "not-a-folder" / "out.mp3"
+    with pytest.raises(AudioError, match="encoding failed") as caught:
+        normalize_file(src, out, AudioSettings())
+    assert str(out) in str(caught.value)
+    assert multiprocessing.active_children() == []
 
 
 def test_surround_is_downmixed_to_stereo(audio: Callable[..., Path], tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ so nothing here relies on ffprobe: stream facts are read from `ffmpeg -i`'s own 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
 import re
@@ -14,11 +16,15 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from podpub.errors import AudioError
 
 STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: ([^,]+), (\d+) Hz, ([^,]+)")
 DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+# Pipes to and from ffmpeg get 1 MiB instead of Linux's 64 KiB: 64 KiB is ~5 ms of LAME's work, so
+# the encoder would wait whenever this process held the GIL for one 5 ms switch interval.
+PIPE_BYTES = 1 << 20
 LAYOUT_CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "7.1": 8}
 
 
@@ -138,6 +144,18 @@ def decode_command(
     return ffmpeg_command("-v", "error", *source, *output, "pipe:1")
 
 
+def stream_decode_command(container: str, sample_rate: int, channels: int) -> list[str]:
+    """Decode a `container` stream arriving on stdin to interleaved float32 PCM on stdout."""
+    output = ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le"]
+    return ffmpeg_command("-v", "error", "-f", container, "-i", "pipe:0", *output, "pipe:1")
+
+
+def widen_pipe(pipe: IO[bytes]) -> None:
+    """Enlarge a pipe's buffer to PIPE_BYTES where the system allows it (Linux)."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 def encode_command(
     output: Path, sample_rate: int, channels: int, codec_args: list[str]
 ) -> list[str]:
@@ -145,9 +163,33 @@ def encode_command(
 
     16-bit rather than float input: LAME's float path through ffmpeg is about twice as slow.
     """
+    return _encoder(sample_rate, channels, *codec_args, str(output))
+
+
+def monitored_mp3_command(output: Path, sample_rate: int, channels: int, bitrate: str) -> list[str]:
+    """As `encode_command` with `mp3_args`, and the same MP3 frames also on stdout (ffmpeg's tee
+    muxer), so the final audio can be measured while it is written. The file is byte-identical;
+    the copy has no Xing header, since a pipe cannot be rewound to fill one in."""
+    file = f"[f=mp3:{_muxer_options(MP3_MUXER)}]{_tee_escape(str(output))}"
+    copy = f"[f=mp3:{_muxer_options({**MP3_MUXER, 'write_xing': '0'})}]pipe:1"
+    return _encoder(sample_rate, channels, *MP3_CODEC, bitrate, "-f", "tee", f"{file}|{copy}")
+
+
+def _encoder(sample_rate: int, channels: int, *output: str) -> list[str]:
     pcm = ["-f", "s16le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0"]
-    exact = ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
-    return ffmpeg_command("-v", "error", "-y", *pcm, *codec_args, *exact, str(output))
+    exact = ["-map", "0:a", "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
+    return ffmpeg_command("-v", "error", "-y", *pcm, *exact, *output)
+
+
+def _muxer_options(options: dict[str, str]) -> str:
+    return ":".join(f"{name}={value}" for name, value in options.items())
+
+
+def _tee_escape(path: str) -> str:
+    """A file name as the tee muxer reads it: its separators escaped."""
+    for special in "\\|[]":
+        path = path.replace(special, "\\" + special)
+    return path
 
 
 def codec_args(audio_format: str, bitrate: str) -> list[str]:
@@ -159,20 +201,14 @@ def aac_args(bitrate: str) -> list[str]:
     return ["-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart", "-f", "mp4"]
 
 
+# CBR MP3 with a Xing/LAME header (exact duration, gapless) and no ID3 of ffmpeg's own.
+MP3_CODEC = ("-c:a", "libmp3lame", "-b:a")
+MP3_MUXER = {"id3v2_version": "0", "write_xing": "1"}
+
+
 def mp3_args(bitrate: str) -> list[str]:
-    """CBR MP3 with a Xing/LAME header (exact duration, gapless) and no ID3 of ffmpeg's own."""
-    return [
-        "-c:a",
-        "libmp3lame",
-        "-b:a",
-        bitrate,
-        "-id3v2_version",
-        "0",
-        "-write_xing",
-        "1",
-        "-f",
-        "mp3",
-    ]
+    muxer = [arg for name, value in MP3_MUXER.items() for arg in (f"-{name}", value)]
+    return [*MP3_CODEC, bitrate, *muxer, "-f", "mp3"]
 
 
 def add_mp4_chapters(source: Path, output: Path, chapters: list[tuple[int, int, str]]) -> None:

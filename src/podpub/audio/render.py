@@ -2,11 +2,14 @@
 
 Pass 2 runs three processes at once: ffmpeg decoding, this process applying gain and limiting,
 and ffmpeg/LAME encoding; a writer thread keeps the encoder fed while numpy works on the next
-chunk, so on two cores the limiter hides behind the encoder.
+chunk, so on two cores the limiter hides behind the encoder. For a long MP3, a fourth process
+measures a copy of the encoded frames as they leave the encoder, so the final file is checked
+without decoding it again afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import multiprocessing
@@ -19,13 +22,21 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from podpub.audio.decode import decode
-from podpub.audio.ffmpeg import codec_args, encode_command, last_line, probe
+from podpub.audio.decode import decode, decode_stream
+from podpub.audio.ffmpeg import (
+    codec_args,
+    encode_command,
+    last_line,
+    monitored_mp3_command,
+    probe,
+    widen_pipe,
+)
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.meter import Loudness, LoudnessMeter, integrated
 from podpub.audio.peaks import pad_to_blocks
@@ -42,7 +53,7 @@ RENDER_ATTEMPTS = 3  # encodes at most, when the encoder overshoots the true-pea
 OVERSHOOT_STEP_DB = 0.2  # extra headroom on each new attempt, beyond the measured excess
 LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
-PARALLEL_MEASURE_S = 60.0  # below this, forking costs more than it saves
+PARALLEL_MEASURE_S = 60.0  # below this, forking a meter costs more than it saves
 SPLIT_GRID_S = 0.02  # the meter's sub-block: both halves stay aligned to it at any sample rate
 
 
@@ -52,6 +63,23 @@ class RenderResult:
     gain_db: float
     limiter_min_gain_db: float
     after: Loudness  # the encoded file, measured
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """What the encoder makes of the limited PCM."""
+
+    format: str  # "mp3" | "m4a"
+    bitrate: str
+    sample_rate: int
+    channels: int
+
+    def command(self, tmp: Path) -> list[str]:
+        return encode_command(tmp, self.sample_rate, self.channels, self.codec_args)
+
+    @property
+    def codec_args(self) -> list[str]:
+        return codec_args(self.format, self.bitrate)
 
 
 def output_channels(source_channels: int, settings: AudioSettings) -> int:
@@ -144,24 +172,21 @@ def audio_settings(
 
 
 @functools.cache
-def encoder_gain_db(codec_args: tuple[str, ...], sample_rate: int, channels: int) -> float:
+def encoder_gain_db(encoding: Encoding) -> float:
     """Level change the encoder itself introduces, measured on a 1 kHz tone (cached).
 
     LAME as built into ffmpeg returns audio about 0.45 dB quieter at every bitrate; measuring
     it, rather than hard-coding it, keeps the final file on target with any ffmpeg build.
     """
-    seconds = 2
-    t = np.arange(seconds * sample_rate) / sample_rate
+    rate, channels = encoding.sample_rate, encoding.channels
+    t = np.arange(2 * rate) / rate
     tone = np.tile(0.25 * np.sin(2 * np.pi * 1000 * t), (channels, 1)).astype(np.float32)
     with tempfile.TemporaryDirectory() as folder:
         encoded = Path(folder) / "tone"
-        _encode(
-            iter([to_pcm16(tone)]),
-            encode_command(temp_name(encoded), sample_rate, channels, list(codec_args)),
-            encoded,
-        )
-        after = measure(encoded, sample_rate, channels).result().integrated_lufs
-    before = LoudnessMeter(sample_rate, channels)
+        tmp = temp_name(encoded)
+        _encode(iter([to_pcm16(tone)]), encoding.command(tmp), tmp, encoded)
+        after = measure(encoded, rate, channels).result().integrated_lufs
+    before = LoudnessMeter(rate, channels)
     before.add(tone)
     return after - before.result().integrated_lufs
 
@@ -198,8 +223,8 @@ def normalize_file(
     if math.isinf(before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
     bitrate = settings.mono_bitrate if channels == 1 else settings.bitrate
-    encoder_args = codec_args(settings.format, bitrate)
-    encoder_gain = encoder_gain_db(tuple(encoder_args), rate, channels)
+    encoding = Encoding(settings.format, bitrate, rate, channels)
+    encoder_gain = encoder_gain_db(encoding)
     margin, aim = ENCODER_MARGIN_DB, settings.target.integrated_lufs - encoder_gain
     for _ in range(RENDER_ATTEMPTS):
         # The limiter works before the encoder: aim above the target by what the encoder takes.
@@ -207,12 +232,10 @@ def normalize_file(
         gain_db = solve_gain(meter, aim, ceiling)
         _check_gain(source, before, gain_db)
         limiter = TruePeakLimiter(ceiling, rate, channels)
-        command = encode_command(temp_name(output), rate, channels, encoder_args)
         chunks = _limited(
             decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress, total
         )
-        _encode(chunks, command, output)
-        after = measure_file(output)
+        after = _render(chunks, output, encoding, meter.frames)
         overshoot = after.true_peak_dbtp - settings.target.true_peak_dbtp
         miss = settings.target.integrated_lufs - after.integrated_lufs
         if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
@@ -221,6 +244,21 @@ def normalize_file(
         aim += miss
     limited_db = 20 * math.log10(max(limiter.min_gain, 1e-9))
     return RenderResult(before, gain_db, limited_db, after)
+
+
+def _render(chunks: Iterator[bytes], output: Path, encoding: Encoding, frames: int) -> Loudness:
+    """Encode, and measure the encoded audio: a long MP3 while it is written, anything else by
+    decoding the file afterwards (forking costs more than it saves on short files, and an MP4
+    cannot be read before its index, which is written last)."""
+    tmp = temp_name(output)
+    rate, channels = encoding.sample_rate, encoding.channels
+    if encoding.format != "mp3" or frames < PARALLEL_MEASURE_S * rate or not _can_fork():
+        _encode(chunks, encoding.command(tmp), tmp, output)
+        return measure_file(output)
+    command = monitored_mp3_command(tmp, rate, channels, encoding.bitrate)
+    after = _encode(chunks, command, tmp, output, EncodedCopy(rate, channels, frames))
+    assert after is not None
+    return after
 
 
 def _check_gain(source: Path, before: Loudness, gain_db: float) -> None:
@@ -259,11 +297,22 @@ def to_pcm16(samples: np.ndarray) -> bytes:
     return bytes(np.rint(scaled).astype("<i2").tobytes())
 
 
-def _encode(chunks: Iterator[bytes], command: list[str], output: Path) -> None:
-    """Pipe PCM into the encoder from a writer thread; rename into place only on success."""
-    tmp = Path(command[-1])
+def _encode(
+    chunks: Iterator[bytes],
+    command: list[str],
+    tmp: Path,
+    output: Path,
+    copy: EncodedCopy | None = None,
+) -> Loudness | None:
+    """Pipe PCM into the encoder from a writer thread; `tmp` is renamed to `output` only on
+    success. With `copy`, the command also writes the encoded frames to stdout: they are
+    measured meanwhile, and the measurement returned."""
     with tempfile.TemporaryFile() as errors:
-        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+        stdout = subprocess.PIPE if copy else None
+        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=stdout, stderr=errors)
+        assert encoder.stdin is not None
+        widen_pipe(encoder.stdin)
+        final_meter = FinalMeter(encoder, copy) if copy else None
         try:
             _feed(encoder, chunks)
             code = encoder.wait()
@@ -272,12 +321,85 @@ def _encode(chunks: Iterator[bytes], command: list[str], output: Path) -> None:
                 raise AudioError.at(
                     output, f"encoding failed: {last_line(errors.read().decode(errors='replace'))}"
                 )
+            after = final_meter.result() if final_meter else None
             os.replace(tmp, output)
+            return after
         finally:
             if encoder.poll() is None:
                 encoder.kill()
                 encoder.wait()
-            tmp.unlink(missing_ok=True)
+            if final_meter:
+                final_meter.close()
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                tmp.unlink()
+
+
+@dataclass(frozen=True)
+class EncodedCopy:
+    """The MP3 frames a monitored encoder writes to stdout, and what they hold."""
+
+    sample_rate: int
+    channels: int
+    frames: int  # of audio: the source's
+    # The copy has no Xing header to tell its decoder to drop LAME's encoder delay (576 frames)
+    # and the decoder's own (529), as ffmpeg reports them in libmp3lame's initial_padding; the
+    # meter skips them, and the padding after the audio, to measure what the file plays.
+    priming: int = 576 + 529
+
+    def audio(self, chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        """The `frames` after the priming; the rest is read and dropped."""
+        position, start, end = 0, self.priming, self.priming + self.frames
+        for chunk in chunks:
+            first, last = max(start - position, 0), min(end - position, chunk.shape[1])
+            position += chunk.shape[1]
+            if first < last:
+                yield chunk[:, first:last]
+
+
+class FinalMeter:
+    """Measures the encoder's stdout copy in a forked process (a thread would contend with the
+    limiter for the GIL) while the encoder writes the file."""
+
+    def __init__(self, encoder: subprocess.Popen[bytes], copy: EncodedCopy) -> None:
+        assert encoder.stdin is not None and encoder.stdout is not None
+        context = multiprocessing.get_context("fork")
+        self.results, sender = context.Pipe(duplex=False)
+        args = (encoder.stdout.fileno(), encoder.stdin.fileno(), copy, sender)
+        self.child = context.Process(target=_measure_copy, args=args, daemon=True)
+        self.child.start()
+        encoder.stdout.close()  # the child reads it now
+        sender.close()
+
+    def result(self) -> Loudness:
+        """Wait for the measurement; call once the encoder has finished."""
+        try:
+            outcome = self.results.recv()
+        except EOFError:
+            outcome = AudioError.at("encoder", f"the final meter stopped ({self.child.exitcode})")
+        if isinstance(outcome, Exception):
+            raise outcome
+        return cast(Loudness, outcome)
+
+    def close(self) -> None:
+        """Reap the child: once the encoder has exited, its stream ends and so does the child."""
+        self.results.close()
+        self.child.join(timeout=10)
+        if self.child.is_alive():
+            self.child.kill()
+            self.child.join()
+
+
+def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: Connection) -> None:
+    """In the forked child: meter the MP3 frames arriving on `stream`; send back the result."""
+    os.close(encoder_input)  # else the encoder would never see the end of its input
+    try:
+        meter = LoudnessMeter(copy.sample_rate, copy.channels)
+        decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
+        for chunk in copy.audio(decoded):
+            meter.add(chunk)
+        results.send(meter.result())
+    except Exception as exc:  # any failure is reported to the parent
+        results.send(exc)
 
 
 def _feed(encoder: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
