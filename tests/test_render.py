@@ -11,6 +11,7 @@ import pytest
 
 from podpub.audio import render
 from podpub.audio.ffmpeg import probe
+from podpub.audio.meter import Loudness
 from podpub.audio.render import PARALLEL_MEASURE_S, measure_file, normalize_file
 from podpub.config import AudioSettings, LoudnessTarget
 from podpub.errors import AudioError
@@ -62,8 +63,26 @@ def test_large_dynamics_quiet_speech_then_loud_music(
 ) -> None:
     source = "sine=f=300:r=44100,volume='if(lt(t,4),0.01,0.9)':eval=frame"
     src = audio("dynamics.wav", source, 6.0)
-    normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    result = normalize_file(src, tmp_path / "out.mp3", AudioSettings())
     assert_on_target(tmp_path / "out.mp3", AudioSettings().target)
+    assert_source_figures(result.before, src)
+
+
+def test_source_true_peak_is_exact_when_the_limiter_has_nothing_to_do(
+    audio: Callable[..., Path], tmp_path: Path
+) -> None:
+    src = audio("tone.wav", "sine=f=997:r=44100,volume=0.05", 4.0)
+    result = normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert result.limiter_min_gain_db == 0.0
+    assert_source_figures(result.before, src)
+
+
+def assert_source_figures(reported: Loudness, source: Path) -> None:
+    """normalize's "before" equals `podpub loudness` of the source (at its own 44.1 kHz); its
+    true peak comes from the limiter's oversampling, not from pass 1."""
+    measured = measure_file(source)
+    for field in ("integrated_lufs", "true_peak_dbtp", "sample_peak_dbfs", "duration_s"):
+        assert getattr(reported, field) == pytest.approx(getattr(measured, field), abs=0.01)
 
 
 def test_a_long_mp3_is_measured_while_it_is_written(
@@ -86,6 +105,7 @@ def test_a_long_mp3_is_measured_while_it_is_written(
     assert result.after.true_peak_dbtp == pytest.approx(afterwards.true_peak_dbtp, abs=0.01)
     assert result.after.duration_s == pytest.approx(afterwards.duration_s, abs=0.001)
     assert result.after.duration_s == pytest.approx(seconds, abs=0.001)
+    assert_source_figures(result.before, src)
 
 
 def test_a_failing_long_encode_reports_it_and_leaves_no_meter_behind(

@@ -33,12 +33,17 @@ class TruePeakLimiter:
         self.pending = np.zeros((channels, self.lookahead * BLOCK), dtype=np.float32)
         self.to_skip = self.lookahead * BLOCK  # the first outputs are the zero padding above
         self.min_gain = 1.0
+        self.true_peak = 0.0  # the largest of the input (linear), exact
 
     def process(self, samples: np.ndarray) -> np.ndarray:
         """Limit one chunk; returns as many frames as given, delayed by the look-ahead."""
         frames = samples.shape[1]
         sample_peaks = self.peaks.sample_peaks(samples)
-        true_peaks = self.peaks.true_peaks(samples, sample_peaks, self.ceiling)
+        # Blocks that cannot beat the ceiling need no oversampling, nor those that cannot beat
+        # the largest peak seen so far: what is left also gives the input's exact true peak.
+        seen = max(self.true_peak, float(sample_peaks.max(initial=0.0)))
+        true_peaks = self.peaks.true_peaks(samples, sample_peaks, min(self.ceiling, seen))
+        self.true_peak = max(seen, float(true_peaks.max(initial=0.0)))
         required = np.minimum(1.0, self.ceiling / np.maximum(true_peaks, 1e-12))
         gain = self._block_gain(np.concatenate([self.required, required]), len(required))
         joined = np.concatenate([self.pending, samples], axis=1)

@@ -59,9 +59,13 @@ def k_weighting(sample_rate: int) -> np.ndarray:
 
 
 class LoudnessMeter:
-    """Feed float32 chunks of shape (channels, frames); read `result()` at the end."""
+    """Feed float32 chunks of shape (channels, frames); read `result()` at the end.
 
-    def __init__(self, sample_rate: int, channels: int) -> None:
+    Without `true_peak`, oversampling is skipped and the result's true peak is NaN (the
+    normalizer learns it from its limiter, which oversamples anyway).
+    """
+
+    def __init__(self, sample_rate: int, channels: int, true_peak: bool = True) -> None:
         if sample_rate % (10 * SUBBLOCKS_PER_100MS):
             raise ValueError(f"sample rate {sample_rate} is not a multiple of 50 Hz")
         self.sample_rate = sample_rate
@@ -69,7 +73,8 @@ class LoudnessMeter:
         self.sos = k_weighting(sample_rate).astype(np.float32)
         self.state = np.zeros((2, channels, 2), dtype=np.float32)
         self.block_peaks = BlockPeaks(channels)
-        self.true_peak = 0.0
+        self.tracks_true_peak = true_peak
+        self.true_peak = 0.0 if true_peak else math.nan
         self.unblocked = np.zeros((channels, 0), dtype=np.float32)  # awaiting a whole block
         self.frames = 0
         self.pending_energy = np.zeros(0)
@@ -85,7 +90,8 @@ class LoudnessMeter:
         self.pending_energy = self._collect(self.pending_energy, energy, np.sum, self.energies)
         magnitude = np.abs(samples).max(axis=0)
         self.pending_peak = self._collect(self.pending_peak, magnitude, np.max, self.peaks)
-        self._track_true_peak(samples)
+        if self.tracks_true_peak:
+            self._track_true_peak(samples)
 
     def _collect(
         self, pending: np.ndarray, values: np.ndarray, reduce: Any, out: list[np.ndarray]
@@ -98,7 +104,9 @@ class LoudnessMeter:
 
     def _track_true_peak(self, samples: np.ndarray) -> None:
         """Oversample only the blocks that could beat the largest peak seen so far."""
-        joined = np.concatenate([self.unblocked, samples], axis=1)
+        joined = (
+            np.concatenate([self.unblocked, samples], axis=1) if self.unblocked.size else samples
+        )
         whole = joined.shape[1] - joined.shape[1] % PEAK_BLOCK
         self.unblocked = joined[:, whole:]
         self._true_peak_of_blocks(joined[:, :whole])
@@ -122,7 +130,7 @@ class LoudnessMeter:
         return self.peaks[0]
 
     def _finish_true_peak(self) -> None:
-        if self.unblocked.shape[1]:
+        if self.tracks_true_peak and self.unblocked.shape[1]:
             self._true_peak_of_blocks(pad_to_blocks(self.unblocked))
             self.unblocked = self.unblocked[:, :0]
 
@@ -150,7 +158,7 @@ class LoudnessMeter:
         return Loudness(
             integrated_lufs=integrated(energy, self.subblock),
             lra_lu=loudness_range(energy, self.subblock),
-            true_peak_dbtp=to_db(self.true_peak),
+            true_peak_dbtp=to_db(self.true_peak) if self.tracks_true_peak else math.nan,
             sample_peak_dbfs=to_db(sample_peak),
             duration_s=self.frames / self.sample_rate,
         )

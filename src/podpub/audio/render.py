@@ -38,7 +38,7 @@ from podpub.audio.ffmpeg import (
     widen_pipe,
 )
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
-from podpub.audio.meter import Loudness, LoudnessMeter, integrated
+from podpub.audio.meter import Loudness, LoudnessMeter, integrated, to_db
 from podpub.audio.peaks import pad_to_blocks
 from podpub.config import AudioSettings, LoudnessTarget
 from podpub.errors import AudioError
@@ -54,6 +54,7 @@ OVERSHOOT_STEP_DB = 0.2  # extra headroom on each new attempt, beyond the measur
 LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
 PARALLEL_MEASURE_S = 60.0  # below this, forking a meter costs more than it saves
+MONITOR_NICENESS = 10  # the final meter's priority below the encoder's
 SPLIT_GRID_S = 0.02  # the meter's sub-block: both halves stay aligned to it at any sample rate
 
 
@@ -97,19 +98,21 @@ def measure(
     progress: Progress | None = None,
     total: float = 0.0,
     duration: float | None = None,
+    true_peak: bool = True,
 ) -> LoudnessMeter:
-    """Pass 1: stream the file through the meter.
+    """Pass 1: stream the file through the meter (without `true_peak`, see LoudnessMeter).
 
     Nothing else runs during pass 1, so a long file is cut in two on a 20 ms boundary: a forked
     child measures the first half while this process measures the second (about 2x on two cores).
     """
+    stretch = functools.partial(_measure_stretch, path, sample_rate, channels, true_peak=true_peak)
     if duration is None or duration < PARALLEL_MEASURE_S or not _can_fork():
-        return _measure_stretch(path, sample_rate, channels, progress, total)
+        return stretch(progress, total)
     split = round(duration / 2 / SPLIT_GRID_S) * SPLIT_GRID_S
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
-        head = pool.submit(_measure_stretch, path, sample_rate, channels, None, 0.0, 0.0, split)
-        tail = _measure_stretch(path, sample_rate, channels, progress, total, split)
+        head = pool.submit(stretch, None, 0.0, 0.0, split)
+        tail = stretch(progress, total, split)
         meter = head.result()
     if progress:
         progress(split, total)
@@ -129,8 +132,10 @@ def _measure_stretch(
     total: float,
     start: float = 0.0,
     duration: float | None = None,
+    *,
+    true_peak: bool,
 ) -> LoudnessMeter:
-    meter = LoudnessMeter(sample_rate, channels)
+    meter = LoudnessMeter(sample_rate, channels, true_peak)
     for chunk in decode(path, sample_rate, channels, start, duration):
         meter.add(chunk)
         if progress:
@@ -218,7 +223,7 @@ def normalize_file(
     channels = output_channels(info.channels, settings)
     rate = settings.sample_rate
     total = 2 * (info.duration_s or 0.0)
-    meter = measure(source, rate, channels, progress, total, info.duration_s)
+    meter = measure(source, rate, channels, progress, total, info.duration_s, true_peak=False)
     before = meter.result()
     if math.isinf(before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
@@ -236,6 +241,9 @@ def normalize_file(
             decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress, total
         )
         after = _render(chunks, output, encoding, meter.frames)
+        # Pass 1 left the source's true peak to the limiter, which oversamples the same blocks.
+        source_peak = limiter.true_peak / 10 ** (gain_db / 20)
+        before = replace(before, true_peak_dbtp=to_db(source_peak))
         overshoot = after.true_peak_dbtp - settings.target.true_peak_dbtp
         miss = settings.target.integrated_lufs - after.integrated_lufs
         if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
@@ -293,8 +301,12 @@ def _limited(
 
 def to_pcm16(samples: np.ndarray) -> bytes:
     """Channel-major float → interleaved signed 16-bit little-endian."""
-    scaled = np.clip(samples.T, -1.0, 1.0) * np.float32(32767)
-    return bytes(np.rint(scaled).astype("<i2").tobytes())
+    scaled = np.multiply(samples, np.float32(32767))
+    np.clip(scaled, -32767, 32767, out=scaled)
+    np.rint(scaled, out=scaled)
+    interleaved = np.empty(scaled.shape[::-1], dtype="<i2")
+    interleaved[...] = scaled.T  # converted while transposed: one pass, no temporary
+    return interleaved.tobytes()
 
 
 def _encode(
@@ -392,6 +404,9 @@ class FinalMeter:
 def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: Connection) -> None:
     """In the forked child: meter the MP3 frames arriving on `stream`; send back the result."""
     os.close(encoder_input)  # else the encoder would never see the end of its input
+    # Yield to the encoder, the one process the render waits for: with ours running beside it,
+    # the scheduler would otherwise now and then put the meter or its decoder on its core.
+    os.nice(MONITOR_NICENESS)
     try:
         meter = LoudnessMeter(copy.sample_rate, copy.channels)
         decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
