@@ -7,7 +7,7 @@
 on a 60-minute 44.1 kHz stereo speech-like WAV at about −32 LUFS (the demo episodes looped,
 cached in bench/.cache), then podpub alone on 180 minutes for memory. Each run reports wall time,
 peak memory of the whole process tree (PSS, sampled from /proc every 20 ms), and ffmpeg's ebur128 figures
-of the output. All runs use the same ffmpeg binary. Set BENCH_RUNS=3 for medians.
+of the output. All runs use the same ffmpeg binary. BENCH_RUNS rounds (3 by default), interleaved.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from podpub.audio.ffmpeg import ffmpeg_exe
@@ -27,7 +28,7 @@ from podpub.audio.ffmpeg import ffmpeg_exe
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
 DEMO = sorted((ROOT.parent / "episodes").glob("*/audio.flac"))  # espeak-ng French speech
-RUNS = int(os.environ.get("BENCH_RUNS", "1"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 
 def speech_wav(minutes: int) -> Path:
@@ -124,26 +125,57 @@ def ebur128(path: Path) -> str:
     return f"{lufs} LUFS / {peak} dBTP"
 
 
-def measure(name: str, command: list[str], output: Path) -> float:
-    times, peaks, breakdowns = [], [], []
-    for _ in range(RUNS):
-        output.unlink(missing_ok=True)
-        seconds, memory, breakdown = timed(command)
-        times.append(seconds)
-        peaks.append(memory)
-        breakdowns.append(breakdown)
-    wall = statistics.median(times)
-    worst = breakdowns[peaks.index(max(peaks))]
-    print(
-        f"  {name:18s} {wall:7.1f} s  {max(peaks):4d} MB PSS ({worst})  {ebur128(output)}",
-        flush=True,
-    )
-    return wall
+@dataclass
+class Contender:
+    name: str
+    command: list[str]
+    output: Path
+    times: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
+    breakdowns: list[str] = field(default_factory=list)
+
+    def run(self) -> None:
+        self.output.unlink(missing_ok=True)
+        seconds, memory, breakdown = timed(self.command)
+        self.times.append(seconds)
+        self.peaks.append(memory)
+        self.breakdowns.append(breakdown)
+
+    def report(self) -> None:
+        worst = self.breakdowns[self.peaks.index(max(self.peaks))]
+        runs = ", ".join(f"{t:.1f}" for t in self.times)
+        print(
+            f"  {self.name:18s} {statistics.median(self.times):7.1f} s ({runs})  "
+            f"{max(self.peaks):4d} MB PSS ({worst})  {ebur128(self.output)}",
+            flush=True,
+        )
+
+
+def rounds(contenders: list[Contender], runs: int = RUNS) -> None:
+    """Run every contender once per round: the host's speed drifts by ±15 % over minutes, so
+    interleaving lets each ratio compare runs made side by side."""
+    for _ in range(runs):
+        for contender in contenders:
+            contender.run()
+    for contender in contenders:
+        contender.report()
+
+
+def ratio(a: Contender, b: Contender) -> str:
+    """Median of the per-round ratios a/b, and the ratio of the medians."""
+    per_round = statistics.median(x / y for x, y in zip(a.times, b.times, strict=True))
+    of_medians = statistics.median(a.times) / statistics.median(b.times)
+    return f"{per_round:.2f} (medians: {of_medians:.2f})"
+
+
+def normalize(source: Path, output: Path, *bitrate: str) -> list[str]:
+    podpub = str(Path(sys.executable).with_name("podpub"))
+    target = ["--target", "-16", "--true-peak", "-1", *bitrate]
+    return [podpub, "-q", "normalize", str(source), str(output), *target]
 
 
 def main() -> None:
     ffmpeg = ffmpeg_exe()
-    podpub = str(Path(sys.executable).with_name("podpub"))
     peer = shutil.which("ffmpeg-normalize") or str(
         Path(sys.executable).with_name("ffmpeg-normalize")
     )
@@ -153,84 +185,35 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     print(
         f"60 min, 44.1 kHz stereo speech-like ({source.stat().st_size >> 20} MB WAV), "
-        f"{RUNS} run(s), median wall, peak PSS of the process tree, ebur128 of the output; ffmpeg: {ffmpeg}"
+        f"{RUNS} interleaved round(s); median wall (each run), peak PSS of the process tree, "
+        f"ebur128 of the output; ffmpeg: {ffmpeg}"
     )
-    floor = measure(
+    mp3 = ["-c:a", "libmp3lame", "-b:a", "128k"]
+    plain = Contender(
         "plain encode",
-        [
-            ffmpeg,
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            str(source),
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "128k",
-            str(out / "plain.mp3"),
-        ],
+        [ffmpeg, "-v", "error", "-y", "-i", str(source), *mp3, str(out / "plain.mp3")],
         out / "plain.mp3",
     )
-    ours = measure(
+    ours = Contender(
         "podpub normalize",
-        [
-            podpub,
-            "-q",
-            "normalize",
-            str(source),
-            str(out / "podpub.mp3"),
-            "--target",
-            "-16",
-            "--true-peak",
-            "-1",
-            "--bitrate",
-            "128k",
-        ],
+        normalize(source, out / "podpub.mp3", "--bitrate", "128k"),
         out / "podpub.mp3",
     )
-    theirs = measure(
+    peer_target = ["-nt", "ebu", "-t", "-16", "-tp", "-1"]
+    theirs = Contender(
         "ffmpeg-normalize",
-        [
-            peer,
-            str(source),
-            "-nt",
-            "ebu",
-            "-t",
-            "-16",
-            "-tp",
-            "-1",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "128k",
-            "-f",
-            "-o",
-            str(out / "peer.mp3"),
-        ],
+        [peer, str(source), *peer_target, *mp3, "-f", "-o", str(out / "peer.mp3")],
         out / "peer.mp3",
     )
+    rounds([plain, ours, theirs])
     print(
-        f"  podpub / plain encode = {ours / floor:.2f}   ffmpeg-normalize / podpub = {theirs / ours:.2f}"
+        f"  podpub / plain encode = {ratio(ours, plain)}   "
+        f"ffmpeg-normalize / podpub = {ratio(theirs, ours)}"
     )
     if os.environ.get("BENCH_SKIP_LONG") != "1":
-        long_source = speech_wav(180)
-        print("180 min, podpub only (memory must stay flat)")
-        measure(
-            "podpub normalize",
-            [
-                podpub,
-                "-q",
-                "normalize",
-                str(long_source),
-                str(out / "long.mp3"),
-                "--target",
-                "-16",
-                "--true-peak",
-                "-1",
-            ],
-            out / "long.mp3",
-        )
+        print("180 min, podpub only, one run (memory must stay flat)")
+        long = out / "long.mp3"
+        rounds([Contender("podpub normalize", normalize(speech_wav(180), long), long)], runs=1)
 
 
 if __name__ == "__main__":
