@@ -154,9 +154,11 @@ class Contender:
 def rounds(contenders: list[Contender], runs: int = RUNS) -> None:
     """Run every contender once per round: the host's speed drifts by ±15 % over minutes, so
     interleaving lets each ratio compare runs made side by side."""
-    for _ in range(runs):
+    for round_number in range(1, runs + 1):
         for contender in contenders:
             contender.run()
+        walls = ", ".join(f"{c.name} {c.times[-1]:.1f} s" for c in contenders)
+        print(f"  round {round_number}: {walls}", flush=True)
     for contender in contenders:
         contender.report()
 
