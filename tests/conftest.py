@@ -132,3 +132,18 @@ def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "episodes", root / "episodes")
     publish(load_show(root / "podcast.toml"))
     return root / ".podpub" / "build" / "render"
+
+
+@pytest.fixture
+def cached_show(show: Path, render_cache: Path) -> Path:
+    """The demo show with its episodes already rendered (the run's render cache), so that a test
+    about what comes after rendering does not wait for the encoder."""
+    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    return show
+
+
+@pytest.fixture
+def live(cached_show: Path) -> Path:
+    """The demo show, published: public/feed.xml is what listeners' apps hold."""
+    assert podpub(cached_show, "publish")[0] == 0
+    return cached_show

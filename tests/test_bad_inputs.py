@@ -299,12 +299,9 @@ def test_the_matrix_is_large_enough() -> None:
     assert len(CASES) >= 30
 
 
-def test_an_unknown_key_warns_with_the_nearest_and_publishes(
-    show: Path, render_cache: Path
-) -> None:
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    md(FM, FM + "sumary: coquille\n")(show)
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish"])
+def test_an_unknown_key_warns_with_the_nearest_and_publishes(cached_show: Path) -> None:
+    md(FM, FM + "sumary: coquille\n")(cached_show)
+    result = CliRunner().invoke(main, ["--config", str(cached_show / "podcast.toml"), "publish"])
     assert result.exit_code == 0, result.stderr
     assert (
         "warning:" in result.stderr
@@ -320,18 +317,15 @@ def test_an_unknown_or_escaping_slug_argument_is_refused(show: Path, slug: str) 
     assert snapshot(show) == before and not (show / "public").exists()
 
 
-def test_notes_with_cdata_ends_and_scripts_are_published_inert(
-    show: Path, render_cache: Path
-) -> None:
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    md("c’est **VOUS** !", "c’est **VOUS** ! ]]> <script>alert('x')</script>")(show)
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish"])
+def test_notes_with_cdata_ends_and_scripts_are_published_inert(cached_show: Path) -> None:
+    md("c’est **VOUS** !", "c’est **VOUS** ! ]]> <script>alert('x')</script>")(cached_show)
+    result = CliRunner().invoke(main, ["--config", str(cached_show / "podcast.toml"), "publish"])
     assert result.exit_code == 0, result.stderr
     import feedparser
 
     entry = next(
         e
-        for e in feedparser.parse((show / "public" / "feed.xml").read_bytes()).entries
+        for e in feedparser.parse((cached_show / "public" / "feed.xml").read_bytes()).entries
         if "VOUS" in e.title
     )
     html = entry.content[0].value

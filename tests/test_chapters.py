@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import jsonschema
@@ -57,12 +56,6 @@ def episode_md(show: Path) -> Path:
 def drop_front_matter_chapters(show: Path) -> None:
     path = episode_md(show)
     path.write_text(re.sub(r"chapters:\n(  .*\n)+", "", path.read_text()))
-
-
-@pytest.fixture
-def cached_show(show: Path, render_cache: Path) -> Path:
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    return show
 
 
 def published_chapters(show: Path) -> list[tuple[float, str]]:

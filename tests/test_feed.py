@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 import podcastparser
-import pytest
 import xmlschema
 from click.testing import CliRunner
 from lxml import etree
@@ -25,12 +23,6 @@ from tests.conftest import REPO, edit
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 SCHEMAS = REPO / "src" / "podpub" / "schemas"
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
-
-
-@pytest.fixture
-def cached_show(show: Path, render_cache: Path) -> Path:
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    return show
 
 
 def test_every_podcast_element_validates_against_the_xsd() -> None:

@@ -18,14 +18,6 @@ VOUS_GUID = "8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012"
 ISOLEMENT_GUID = "3f6c2a0e-8d1b-4c57-9a7e-25a04b1e2012"
 
 
-@pytest.fixture
-def live(show: Path, render_cache: Path) -> Path:
-    """The demo show, published: public/feed.xml is what listeners' apps hold."""
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    assert podpub(show, "publish")[0] == 0
-    return show
-
-
 def refused(show: Path, expected: str, *args: str) -> None:
     """Exit 1 naming the episode and field, and nothing changed anywhere."""
     before = snapshot(show, skip=".podpub")
@@ -106,14 +98,11 @@ class FailingFeedWrite(LocalStorage):
         raise StorageError.at(self.describe(key), "connection reset")
 
 
-def test_an_interrupted_publish_completes_without_redoing_work(
-    show: Path, render_cache: Path
-) -> None:
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    config = load_show(show / "podcast.toml")
+def test_an_interrupted_publish_completes_without_redoing_work(cached_show: Path) -> None:
+    config = load_show(cached_show / "podcast.toml")
     with pytest.raises(StorageError):
-        publish(config, storage=FailingFeedWrite(show / "public"))
-    assert not (show / "public" / "feed.xml").exists()  # the audio is there, the feed is not
-    report = publish(load_show(show / "podcast.toml"))
+        publish(config, storage=FailingFeedWrite(cached_show / "public"))
+    assert not (cached_show / "public" / "feed.xml").exists()  # the audio is there, the feed is not
+    report = publish(load_show(cached_show / "podcast.toml"))
     assert report.rendered == [] and report.uploaded == ["feed.xml"]
     assert len(report.verified) == len(report.skipped)

@@ -6,19 +6,10 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import podpub, snapshot
 
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 VOUS_TITLE = "Essentiel dans les réseaux sociaux : VOUS !"
-
-
-@pytest.fixture
-def live(show: Path, render_cache: Path) -> Path:
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    assert podpub(show, "publish")[0] == 0
-    return show
 
 
 def plan(show: Path, *args: str) -> tuple[int, dict[str, object]]:

@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -72,12 +71,11 @@ def bucket(endpoint: str) -> str:
 
 
 @pytest.fixture
-def s3_show(show: Path, render_cache: Path, bucket: str, endpoint: str) -> Path:
+def s3_show(cached_show: Path, bucket: str, endpoint: str) -> Path:
     """The demo show stored in s3://BUCKET/reseaux, served publicly by the same endpoint."""
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
     base = f"{endpoint}/{bucket}/reseaux/"
-    use_storage(show, f"s3://{bucket}/reseaux", base, acl="public-read")
-    return show
+    use_storage(cached_show, f"s3://{bucket}/reseaux", base, acl="public-read")
+    return cached_show
 
 
 def objects(endpoint: str, bucket: str) -> dict[str, bytes]:
@@ -151,23 +149,24 @@ def test_second_publish_uploads_nothing(s3_show: Path) -> None:
 
 
 def test_environment_selects_s3_and_enclosures_download_identically_with_ranges(
-    show: Path, render_cache: Path, bucket: str, endpoint: str
+    cached_show: Path, bucket: str, endpoint: str
 ) -> None:
     """PODPUB_STORAGE + AWS_ENDPOINT_URL, nothing in podcast.toml but the public-read ACL."""
-    shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    use_storage(show, "file://public", "https://unused.example.org/", acl="public-read")
+    use_storage(cached_show, "file://public", "https://unused.example.org/", acl="public-read")
     base = f"{endpoint}/{bucket}/show/"
     env = {"PODPUB_STORAGE": f"s3://{bucket}/show", "PODPUB_BASE_URL": base}
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "publish"], env=env)
+    result = CliRunner().invoke(
+        main, ["--config", str(cached_show / "podcast.toml"), "publish"], env=env
+    )
     assert result.exit_code == 0, result.stderr
-    assert not (show / "public").exists()
+    assert not (cached_show / "public").exists()
     with urllib.request.urlopen(base + "feed.xml") as response:
         episodes = feed_episodes(response.read())
     assert len(episodes) == 2
     for episode in episodes:
         url = episode["enclosures"][0]["url"]
         assert url.startswith(base)
-        local = (show / ".podpub" / "build" / "out" / url.rsplit("/", 1)[1]).read_bytes()
+        local = (cached_show / ".podpub" / "build" / "out" / url.rsplit("/", 1)[1]).read_bytes()
         with urllib.request.urlopen(url) as response:
             assert response.read() == local
         ranged = urllib.request.Request(url, headers={"Range": "bytes=1000-4999"})
