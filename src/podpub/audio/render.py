@@ -9,33 +9,24 @@ without decoding it again afterwards.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import multiprocessing
 import os
-import queue
-import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from podpub.audio.decode import decode, decode_stream
+from podpub.audio.decode import decode
+from podpub.audio.encode import EncodedCopy, Encoding, encode, to_pcm16
 from podpub.audio.ffmpeg import (
-    codec_args,
-    encode_command,
-    last_line,
-    monitored_mp3_command,
     probe,
-    widen_pipe,
 )
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.meter import Loudness, LoudnessMeter, integrated, to_db
@@ -54,7 +45,6 @@ OVERSHOOT_STEP_DB = 0.2  # extra headroom on each new attempt, beyond the measur
 LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
 PARALLEL_MEASURE_S = 60.0  # below this, forking a meter costs more than it saves
-MONITOR_NICENESS = 10  # the final meter's priority below the encoder's
 SPLIT_GRID_S = 0.02  # the meter's sub-block: both halves stay aligned to it at any sample rate
 
 
@@ -64,23 +54,6 @@ class RenderResult:
     gain_db: float
     limiter_min_gain_db: float
     after: Loudness  # the encoded file, measured
-
-
-@dataclass(frozen=True)
-class Encoding:
-    """What the encoder makes of the limited PCM."""
-
-    format: str  # "mp3" | "m4a"
-    bitrate: str
-    sample_rate: int
-    channels: int
-
-    def command(self, tmp: Path) -> list[str]:
-        return encode_command(tmp, self.sample_rate, self.channels, self.codec_args)
-
-    @property
-    def codec_args(self) -> list[str]:
-        return codec_args(self.format, self.bitrate)
 
 
 def output_channels(source_channels: int, settings: AudioSettings) -> int:
@@ -189,7 +162,7 @@ def encoder_gain_db(encoding: Encoding) -> float:
     with tempfile.TemporaryDirectory() as folder:
         encoded = Path(folder) / "tone"
         tmp = temp_name(encoded)
-        _encode(iter([to_pcm16(tone)]), encoding.command(tmp), tmp, encoded)
+        encode(iter([to_pcm16(tone)]), encoding.command(tmp), tmp, encoded)
         after = measure(encoded, rate, channels).result().integrated_lufs
     before = LoudnessMeter(rate, channels)
     before.add(tone)
@@ -261,10 +234,11 @@ def _render(chunks: Iterator[bytes], output: Path, encoding: Encoding, frames: i
     tmp = temp_name(output)
     rate, channels = encoding.sample_rate, encoding.channels
     if encoding.format != "mp3" or frames < PARALLEL_MEASURE_S * rate or not _can_fork():
-        _encode(chunks, encoding.command(tmp), tmp, output)
+        encode(chunks, encoding.command(tmp), tmp, output)
         return measure_file(output)
-    command = monitored_mp3_command(tmp, rate, channels, encoding.bitrate)
-    after = _encode(chunks, command, tmp, output, EncodedCopy(rate, channels, frames))
+    after = encode(
+        chunks, encoding.monitored_command(tmp), tmp, output, EncodedCopy(rate, channels, frames)
+    )
     assert after is not None
     return after
 
@@ -297,146 +271,3 @@ def _limited(
         if progress:
             progress(chunk.shape[1] / rate, total)
     yield to_pcm16(limiter.flush()[:, : frames_in - frames_out])
-
-
-def to_pcm16(samples: np.ndarray) -> bytes:
-    """Channel-major float → interleaved signed 16-bit little-endian."""
-    scaled = np.multiply(samples, np.float32(32767))
-    np.clip(scaled, -32767, 32767, out=scaled)
-    np.rint(scaled, out=scaled)
-    interleaved = np.empty(scaled.shape[::-1], dtype="<i2")
-    interleaved[...] = scaled.T  # converted while transposed: one pass, no temporary
-    return interleaved.tobytes()
-
-
-def _encode(
-    chunks: Iterator[bytes],
-    command: list[str],
-    tmp: Path,
-    output: Path,
-    copy: EncodedCopy | None = None,
-) -> Loudness | None:
-    """Pipe PCM into the encoder from a writer thread; `tmp` is renamed to `output` only on
-    success. With `copy`, the command also writes the encoded frames to stdout: they are
-    measured meanwhile, and the measurement returned."""
-    with tempfile.TemporaryFile() as errors:
-        stdout = subprocess.PIPE if copy else None
-        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=stdout, stderr=errors)
-        assert encoder.stdin is not None
-        widen_pipe(encoder.stdin)
-        final_meter = FinalMeter(encoder, copy) if copy else None
-        try:
-            _feed(encoder, chunks)
-            code = encoder.wait()
-            if code != 0:
-                errors.seek(0)
-                raise AudioError.at(
-                    output, f"encoding failed: {last_line(errors.read().decode(errors='replace'))}"
-                )
-            after = final_meter.result() if final_meter else None
-            os.replace(tmp, output)
-            return after
-        finally:
-            if encoder.poll() is None:
-                encoder.kill()
-                encoder.wait()
-            if final_meter:
-                final_meter.close()
-            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-                tmp.unlink()
-
-
-@dataclass(frozen=True)
-class EncodedCopy:
-    """The MP3 frames a monitored encoder writes to stdout, and what they hold."""
-
-    sample_rate: int
-    channels: int
-    frames: int  # of audio: the source's
-    # The copy has no Xing header to tell its decoder to drop LAME's encoder delay (576 frames)
-    # and the decoder's own (529), as ffmpeg reports them in libmp3lame's initial_padding; the
-    # meter skips them, and the padding after the audio, to measure what the file plays.
-    priming: int = 576 + 529
-
-    def audio(self, chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-        """The `frames` after the priming; the rest is read and dropped."""
-        position, start, end = 0, self.priming, self.priming + self.frames
-        for chunk in chunks:
-            first, last = max(start - position, 0), min(end - position, chunk.shape[1])
-            position += chunk.shape[1]
-            if first < last:
-                yield chunk[:, first:last]
-
-
-class FinalMeter:
-    """Measures the encoder's stdout copy in a forked process (a thread would contend with the
-    limiter for the GIL) while the encoder writes the file."""
-
-    def __init__(self, encoder: subprocess.Popen[bytes], copy: EncodedCopy) -> None:
-        assert encoder.stdin is not None and encoder.stdout is not None
-        context = multiprocessing.get_context("fork")
-        self.results, sender = context.Pipe(duplex=False)
-        args = (encoder.stdout.fileno(), encoder.stdin.fileno(), copy, sender)
-        self.child = context.Process(target=_measure_copy, args=args, daemon=True)
-        self.child.start()
-        encoder.stdout.close()  # the child reads it now
-        sender.close()
-
-    def result(self) -> Loudness:
-        """Wait for the measurement; call once the encoder has finished."""
-        try:
-            outcome = self.results.recv()
-        except EOFError:
-            outcome = AudioError.at("encoder", f"the final meter stopped ({self.child.exitcode})")
-        if isinstance(outcome, Exception):
-            raise outcome
-        return cast(Loudness, outcome)
-
-    def close(self) -> None:
-        """Reap the child: once the encoder has exited, its stream ends and so does the child."""
-        self.results.close()
-        self.child.join(timeout=10)
-        if self.child.is_alive():
-            self.child.kill()
-            self.child.join()
-
-
-def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: Connection) -> None:
-    """In the forked child: meter the MP3 frames arriving on `stream`; send back the result."""
-    os.close(encoder_input)  # else the encoder would never see the end of its input
-    # Yield to the encoder, the one process the render waits for: with ours running beside it,
-    # the scheduler would otherwise now and then put the meter or its decoder on its core.
-    os.nice(MONITOR_NICENESS)
-    try:
-        meter = LoudnessMeter(copy.sample_rate, copy.channels)
-        decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
-        for chunk in copy.audio(decoded):
-            meter.add(chunk)
-        results.send(meter.result())
-    except Exception as exc:  # any failure is reported to the parent
-        results.send(exc)
-
-
-def _feed(encoder: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
-    assert encoder.stdin is not None
-    pipe = encoder.stdin
-    backlog: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
-
-    def write() -> None:
-        try:
-            while (data := backlog.get()) is not None:
-                pipe.write(data)
-        except OSError:  # the encoder died; its exit code tells why
-            while backlog.get() is not None:  # drain so the producer never blocks
-                pass
-        finally:
-            pipe.close()
-
-    writer = threading.Thread(target=write, name="podpub-encoder-feed", daemon=True)
-    writer.start()
-    try:
-        for data in chunks:
-            backlog.put(data)
-    finally:
-        backlog.put(None)
-        writer.join()

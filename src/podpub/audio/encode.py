@@ -1,0 +1,196 @@
+"""The encoder side of a render: 16-bit PCM piped into ffmpeg from a writer thread, and for a
+long MP3 the final meter, which measures a copy of the encoded frames as they are written."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+
+from podpub.audio.decode import decode_stream
+from podpub.audio.ffmpeg import (
+    codec_args,
+    encode_command,
+    last_line,
+    monitored_mp3_command,
+    widen_pipe,
+)
+from podpub.audio.meter import Loudness, LoudnessMeter
+from podpub.errors import AudioError
+
+MONITOR_NICENESS = 10  # the final meter's priority below the encoder's
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """What the encoder makes of the limited PCM."""
+
+    format: str  # "mp3" | "m4a"
+    bitrate: str
+    sample_rate: int
+    channels: int
+
+    def command(self, tmp: Path) -> list[str]:
+        return encode_command(tmp, self.sample_rate, self.channels, self.codec_args)
+
+    def monitored_command(self, tmp: Path) -> list[str]:
+        """MP3 only: the same frames also on stdout, for `encode(copy=…)`."""
+        return monitored_mp3_command(tmp, self.sample_rate, self.channels, self.bitrate)
+
+    @property
+    def codec_args(self) -> list[str]:
+        return codec_args(self.format, self.bitrate)
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    """Channel-major float → interleaved signed 16-bit little-endian."""
+    scaled = np.multiply(samples, np.float32(32767))
+    np.clip(scaled, -32767, 32767, out=scaled)
+    np.rint(scaled, out=scaled)
+    interleaved = np.empty(scaled.shape[::-1], dtype="<i2")
+    interleaved[...] = scaled.T  # converted while transposed: one pass, no temporary
+    return interleaved.tobytes()
+
+
+def encode(
+    chunks: Iterator[bytes],
+    command: list[str],
+    tmp: Path,
+    output: Path,
+    copy: EncodedCopy | None = None,
+) -> Loudness | None:
+    """Pipe PCM into the encoder from a writer thread; `tmp` is renamed to `output` only on
+    success. With `copy`, the command also writes the encoded frames to stdout: they are
+    measured meanwhile, and the measurement returned."""
+    with tempfile.TemporaryFile() as errors:
+        stdout = subprocess.PIPE if copy else None
+        encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=stdout, stderr=errors)
+        assert encoder.stdin is not None
+        widen_pipe(encoder.stdin)
+        final_meter = FinalMeter(encoder, copy) if copy else None
+        try:
+            _feed(encoder, chunks)
+            code = encoder.wait()
+            if code != 0:
+                errors.seek(0)
+                raise AudioError.at(
+                    output, f"encoding failed: {last_line(errors.read().decode(errors='replace'))}"
+                )
+            after = final_meter.result() if final_meter else None
+            os.replace(tmp, output)
+            return after
+        finally:
+            if encoder.poll() is None:
+                encoder.kill()
+                encoder.wait()
+            if final_meter:
+                final_meter.close()
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                tmp.unlink()
+
+
+@dataclass(frozen=True)
+class EncodedCopy:
+    """The MP3 frames a monitored encoder writes to stdout, and what they hold."""
+
+    sample_rate: int
+    channels: int
+    frames: int  # of audio: the source's
+    # The copy has no Xing header to tell its decoder to drop LAME's encoder delay (576 frames)
+    # and the decoder's own (529), as ffmpeg reports them in libmp3lame's initial_padding; the
+    # meter skips them, and the padding after the audio, to measure what the file plays.
+    priming: int = 576 + 529
+
+    def audio(self, chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        """The `frames` after the priming; the rest is read and dropped."""
+        position, start, end = 0, self.priming, self.priming + self.frames
+        for chunk in chunks:
+            first, last = max(start - position, 0), min(end - position, chunk.shape[1])
+            position += chunk.shape[1]
+            if first < last:
+                yield chunk[:, first:last]
+
+
+class FinalMeter:
+    """Measures the encoder's stdout copy in a forked process (a thread would contend with the
+    limiter for the GIL) while the encoder writes the file."""
+
+    def __init__(self, encoder: subprocess.Popen[bytes], copy: EncodedCopy) -> None:
+        assert encoder.stdin is not None and encoder.stdout is not None
+        context = multiprocessing.get_context("fork")
+        self.results, sender = context.Pipe(duplex=False)
+        args = (encoder.stdout.fileno(), encoder.stdin.fileno(), copy, sender)
+        self.child = context.Process(target=_measure_copy, args=args, daemon=True)
+        self.child.start()
+        encoder.stdout.close()  # the child reads it now
+        sender.close()
+
+    def result(self) -> Loudness:
+        """Wait for the measurement; call once the encoder has finished."""
+        try:
+            outcome = self.results.recv()
+        except EOFError:
+            outcome = AudioError.at("encoder", f"the final meter stopped ({self.child.exitcode})")
+        if isinstance(outcome, Exception):
+            raise outcome
+        return cast(Loudness, outcome)
+
+    def close(self) -> None:
+        """Reap the child: once the encoder has exited, its stream ends and so does the child."""
+        self.results.close()
+        self.child.join(timeout=10)
+        if self.child.is_alive():
+            self.child.kill()
+            self.child.join()
+
+
+def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: Connection) -> None:
+    """In the forked child: meter the MP3 frames arriving on `stream`; send back the result."""
+    os.close(encoder_input)  # else the encoder would never see the end of its input
+    # Yield to the encoder, the one process the render waits for: with ours running beside it,
+    # the scheduler would otherwise now and then put the meter or its decoder on its core.
+    os.nice(MONITOR_NICENESS)
+    try:
+        meter = LoudnessMeter(copy.sample_rate, copy.channels)
+        decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
+        for chunk in copy.audio(decoded):
+            meter.add(chunk)
+        results.send(meter.result())
+    except Exception as exc:  # any failure is reported to the parent
+        results.send(exc)
+
+
+def _feed(encoder: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
+    assert encoder.stdin is not None
+    pipe = encoder.stdin
+    backlog: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+
+    def write() -> None:
+        try:
+            while (data := backlog.get()) is not None:
+                pipe.write(data)
+        except OSError:  # the encoder died; its exit code tells why
+            while backlog.get() is not None:  # drain so the producer never blocks
+                pass
+        finally:
+            pipe.close()
+
+    writer = threading.Thread(target=write, name="podpub-encoder-feed", daemon=True)
+    writer.start()
+    try:
+        for data in chunks:
+            backlog.put(data)
+    finally:
+        backlog.put(None)
+        writer.join()
