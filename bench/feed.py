@@ -22,9 +22,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from podpub.checks import check, load_show
 from podpub.feed import build_feed
 from podpub.lint import lint_feed
-from podpub.publish import check, load_show, render_feed
+from podpub.publish import render_feed
 from podpub.showfeed import feed_items
 
 REPO = Path(__file__).resolve().parent.parent

@@ -124,7 +124,8 @@ def show(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo episodes rendered once per run, for tests about what comes after rendering."""
-    from podpub.publish import load_show, publish
+    from podpub.checks import load_show
+    from podpub.publish import publish
 
     root = tmp_path_factory.mktemp("rendered")
     shutil.copy(REPO / "podcast.toml", root)

@@ -15,9 +15,10 @@ import xmlschema
 from click.testing import CliRunner
 from lxml import etree
 
+from podpub.checks import load_show
 from podpub.cli import main
 from podpub.feed_settings import podcast_guid
-from podpub.publish import load_show, publish, render_feed
+from podpub.publish import publish, render_feed
 from tests.conftest import REPO, edit
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"

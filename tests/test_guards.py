@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from podpub.checks import load_show
 from podpub.errors import StorageError
-from podpub.publish import load_show, publish
+from podpub.publish import publish
 from podpub.storage import LocalStorage
 from tests.conftest import edit, podpub, run_ffmpeg, snapshot
 

@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from lxml import etree
 from PIL import Image
 
+from podpub.checks import load_show
 from podpub.cli import main
 from podpub.lint import Finding, Remote, lint_feed
-from podpub.publish import load_show, render_feed
+from podpub.publish import render_feed
 from tests.conftest import REPO
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"

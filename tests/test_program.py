@@ -109,7 +109,7 @@ def test_a_jingle_that_is_not_audio_is_named(show: Path) -> None:
 def test_settings_without_jingles_keep_the_render_key(show: Path) -> None:
     """New program settings must not move existing enclosures (their URLs hold the key): the
     committed demo records were written before those settings existed."""
-    from podpub.publish import load_show
+    from podpub.checks import load_show
     from podpub.rendercache import render_key_for
 
     config = load_show(show / "podcast.toml")

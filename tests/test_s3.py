@@ -28,9 +28,10 @@ import pytest
 from click.testing import CliRunner
 from moto.server import ThreadedMotoServer
 
+from podpub.checks import load_show
 from podpub.cli import main
 from podpub.errors import StorageError
-from podpub.publish import load_show, publish, render_feed
+from podpub.publish import publish, render_feed
 from podpub.storage.s3 import S3Storage
 from tests.conftest import podpub, snapshot
 from tests.s3_helpers import FakeBody, StallingProxy, admin_client, use_storage

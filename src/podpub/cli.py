@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from podpub import __version__
+from podpub.checks import check
 from podpub.cli_audio import loudness_command, normalize_command
 from podpub.cli_common import (
     State,
@@ -25,7 +26,7 @@ from podpub.files import write_atomic
 from podpub.guards import Allowances
 from podpub.lint import http_remote, lint_feed
 from podpub.planning import Plan, make_plan
-from podpub.publish import Report, check, lint_show, publish, render_feed
+from podpub.publish import Report, lint_show, publish, render_feed
 from podpub.scaffold import new_episode
 
 if TYPE_CHECKING:

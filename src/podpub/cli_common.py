@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from podpub.checks import load_show
 from podpub.config import Config
 from podpub.errors import PodpubError
-from podpub.publish import load_show
 
 if TYPE_CHECKING:
     from podpub.audio.render import Progress

@@ -44,6 +44,9 @@ class Allowances:
     url_change: bool = False  # e.g. after moving to a CDN: every enclosure URL changes
 
 
+NOTHING_ALLOWED = Allowances()
+
+
 @dataclass(frozen=True)
 class Planned:
     """What the next feed will say about one episode, predicted before rendering."""

@@ -12,15 +12,18 @@ from pathlib import Path
 
 from lxml import etree
 
+from podpub.checks import check
 from podpub.config import Config
 from podpub.episodes import Episode, new_guid
-from podpub.guards import Allowances, LiveFeed, guard, planned_items, read_live_feed
-from podpub.publish import (
+from podpub.guards import (
     NOTHING_ALLOWED,
-    check,
-    render_feed_pages,
-    stage_episode,
+    Allowances,
+    LiveFeed,
+    guard,
+    planned_items,
+    read_live_feed,
 )
+from podpub.publish import render_feed_pages, stage_episode
 from podpub.published import Published, load_record
 from podpub.rendercache import audio_key, cached_render, render_key_for
 from podpub.storage import Storage, open_storage

@@ -13,23 +13,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from podpub.artwork import check_artwork, embedded_cover
-from podpub.audio.ffmpeg import add_mp4_chapters, check_complete, probe
-from podpub.chapters import check_duration, shifted
+from podpub.artwork import embedded_cover
+from podpub.audio.ffmpeg import add_mp4_chapters
+from podpub.chapters import shifted
+from podpub.checks import check
 from podpub.companions import Companions, prepare_companions
-from podpub.config import Config, id3_language, load_config
-from podpub.episodes import Episode, load_episodes, new_guid, write_guid
+from podpub.config import Config, id3_language
+from podpub.episodes import Episode, new_guid, write_guid
 from podpub.errors import (
-    ConfigError,
-    EpisodeError,
-    PodpubError,
-    Problem,
     Problems,
     StorageError,
 )
 from podpub.feed_settings import podcast_guid, write_podcast_guid
 from podpub.files import sha256_file
-from podpub.guards import Allowances, guard_live_feed
+from podpub.guards import NOTHING_ALLOWED, Allowances, guard_live_feed
 from podpub.lint import Finding, lint_feed
 from podpub.published import Alternate, Published, load_record, save_record
 from podpub.rendercache import audio_key, render_cached, render_key_for
@@ -43,7 +40,6 @@ if TYPE_CHECKING:  # the audio engine (numpy, scipy: ~1 s, ~80 MB) loads only wh
 
     ProgressFactory = Callable[[str], Progress]
 
-NOTHING_ALLOWED = Allowances()
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys (cover)
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
 # re-tagged in place, so caches may keep the audio for a day, not for ever.
@@ -68,74 +64,6 @@ class Report:
     verified: list[str] = field(default_factory=list)
     feed: str = ""
     warnings: list[str] = field(default_factory=list)
-
-
-def load_show(config_path: Path, storage: str | None = None, base_url: str | None = None) -> Config:
-    """podcast.toml with overrides; when it is wrong, the episodes' problems are reported too."""
-    try:
-        return load_config(config_path).with_overrides(storage, base_url)
-    except ConfigError as exc:
-        _, found = load_episodes(config_path.parent / "episodes")
-        raise ConfigError(*exc.problems, *found.items) from None
-
-
-def check(
-    config: Config,
-    slugs: tuple[str, ...] = (),
-    need_audio: bool = True,
-    allow: Allowances = NOTHING_ALLOWED,
-) -> tuple[list[Episode], list[Problem]]:
-    """Validate the show and the episodes; raise with every problem, return the warnings."""
-    problems = Problems()
-    check_artwork(config.show.image, f"{config.path}: show.image", problems)
-    if need_audio:
-        _check_jingles(config, problems)
-    episodes, found = load_episodes(config.episodes_dir, slugs)
-    problems.extend(found.items)
-    problems.warnings.extend(found.warnings)
-    for episode in episodes:
-        _check_episode(episode, problems, need_audio, episode.slug in allow.guid_change)
-    problems.raise_as(EpisodeError)
-    return episodes, problems.warnings
-
-
-def _check_jingles(config: Config, problems: Problems) -> None:
-    for jingle in (config.audio.intro, config.audio.outro):
-        if jingle:
-            try:
-                probe(jingle)
-            except PodpubError as exc:
-                problems.extend(exc.problems)
-
-
-def _check_episode(
-    episode: Episode, problems: Problems, need_audio: bool, guid_change_allowed: bool
-) -> None:
-    record = load_record(episode.folder)
-    if record and episode.guid and record.guid != episode.guid and not guid_change_allowed:
-        problems.add(
-            f"{episode.md_path}: guid",
-            f"was published as {record.guid!r}; changing it makes every app re-download the "
-            f"episode. Restore it, or pass --allow-guid-change {episode.slug}",
-        )
-    if episode.image:
-        check_artwork(episode.image, f"{episode.md_path}: image", problems)
-    if need_audio and not episode.draft:
-        if episode.audio is None:
-            problems.add(
-                episode.md_path, "no audio source: set `audio:` or put one audio file in the folder"
-            )
-            return
-        try:
-            info = probe(episode.audio)
-            check_complete(episode.audio, info.duration_s)
-        except PodpubError as exc:
-            problems.extend(exc.problems)
-            return
-        if info.duration_s:
-            check_duration(
-                episode.chapters, info.duration_s, f"{episode.md_path}: chapters", problems
-            )
 
 
 def publish(
