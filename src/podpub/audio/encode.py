@@ -28,6 +28,7 @@ from podpub.audio.ffmpeg import (
 )
 from podpub.audio.meter import Loudness, LoudnessMeter
 from podpub.errors import AudioError
+from podpub.files import temp_name
 
 MONITOR_NICENESS = 10  # the final meter's priority below the encoder's
 
@@ -45,7 +46,7 @@ class Encoding:
         return encode_command(tmp, self.sample_rate, self.channels, self.codec_args)
 
     def monitored_command(self, tmp: Path) -> list[str]:
-        """MP3 only: the same frames also on stdout, for `encode(copy=…)`."""
+        """MP3 only: the same frames also on stdout, for the final meter."""
         return monitored_mp3_command(tmp, self.sample_rate, self.channels, self.bitrate)
 
     @property
@@ -64,15 +65,16 @@ def to_pcm16(samples: np.ndarray) -> bytes:
 
 
 def encode(
-    chunks: Iterator[bytes],
-    command: list[str],
-    tmp: Path,
-    output: Path,
-    copy: EncodedCopy | None = None,
+    chunks: Iterator[bytes], encoding: Encoding, output: Path, measure_frames: int | None = None
 ) -> Loudness | None:
-    """Pipe PCM into the encoder from a writer thread; `tmp` is renamed to `output` only on
-    success. With `copy`, the command also writes the encoded frames to stdout: they are
-    measured meanwhile, and the measurement returned."""
+    """Pipe PCM into the encoder from a writer thread, via a temporary name renamed to `output`
+    only on success. With `measure_frames` (an MP3 holding that many frames), the encoded frames
+    are also measured as they are written, and the measurement returned."""
+    tmp = temp_name(output)
+    copy = None
+    if measure_frames is not None:
+        copy = EncodedCopy(encoding.sample_rate, encoding.channels, measure_frames)
+    command = encoding.monitored_command(tmp) if copy else encoding.command(tmp)
     with tempfile.TemporaryFile() as errors:
         stdout = subprocess.PIPE if copy else None
         encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=stdout, stderr=errors)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from podpub.audio.decode import decode
-from podpub.audio.encode import EncodedCopy, Encoding, encode, to_pcm16
+from podpub.audio.encode import Encoding, encode, to_pcm16
 from podpub.audio.ffmpeg import (
     probe,
 )
@@ -33,7 +33,6 @@ from podpub.audio.meter import Loudness, LoudnessMeter, integrated, to_db
 from podpub.audio.peaks import pad_to_blocks
 from podpub.config import AudioSettings, LoudnessTarget
 from podpub.errors import AudioError
-from podpub.files import temp_name
 
 # Called with (seconds of audio just processed, seconds to process in all); a render makes two
 # passes, so its total is twice the source's duration.
@@ -161,8 +160,7 @@ def encoder_gain_db(encoding: Encoding) -> float:
     tone = np.tile(0.25 * np.sin(2 * np.pi * 1000 * t), (channels, 1)).astype(np.float32)
     with tempfile.TemporaryDirectory() as folder:
         encoded = Path(folder) / "tone"
-        tmp = temp_name(encoded)
-        encode(iter([to_pcm16(tone)]), encoding.command(tmp), tmp, encoded)
+        encode(iter([to_pcm16(tone)]), encoding, encoded)
         after = measure(encoded, rate, channels).result().integrated_lufs
     before = LoudnessMeter(rate, channels)
     before.add(tone)
@@ -231,14 +229,11 @@ def _render(chunks: Iterator[bytes], output: Path, encoding: Encoding, frames: i
     """Encode, and measure the encoded audio: a long MP3 while it is written, anything else by
     decoding the file afterwards (forking costs more than it saves on short files, and an MP4
     cannot be read before its index, which is written last)."""
-    tmp = temp_name(output)
-    rate, channels = encoding.sample_rate, encoding.channels
-    if encoding.format != "mp3" or frames < PARALLEL_MEASURE_S * rate or not _can_fork():
-        encode(chunks, encoding.command(tmp), tmp, output)
+    short = frames < PARALLEL_MEASURE_S * encoding.sample_rate
+    if encoding.format != "mp3" or short or not _can_fork():
+        encode(chunks, encoding, output)
         return measure_file(output)
-    after = encode(
-        chunks, encoding.monitored_command(tmp), tmp, output, EncodedCopy(rate, channels, frames)
-    )
+    after = encode(chunks, encoding, output, measure_frames=frames)
     assert after is not None
     return after
 
