@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+import os
+import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from podpub.audio import render
+from podpub.audio import encode, render
 from podpub.audio.ffmpeg import probe
 from podpub.audio.meter import Loudness
 from podpub.audio.render import PARALLEL_MEASURE_S, measure_file, normalize_file
@@ -118,6 +120,31 @@ def test_a_failing_long_encode_reports_it_and_leaves_no_meter_behind(
         normalize_file(src, out, AudioSettings())
     assert str(out) in str(caught.value)
     assert multiprocessing.active_children() == []
+    assert os.sched_getaffinity(0) == CORES  # given back on failure too
+
+
+CORES = os.sched_getaffinity(0)
+
+
+@pytest.mark.skipif(len(CORES) < 2, reason="needs two cores")
+def test_the_encoder_has_a_core_the_helpers_stay_off(
+    audio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = audio("long.wav", SPEECH_LIKE, PARALLEL_MEASURE_S + 5, 44100, 2)
+    seen: dict[str, object] = {}
+    feed = encode._feed
+
+    def watched(encoder: subprocess.Popen[bytes], chunks: Iterator[bytes]) -> None:
+        seen["encoder"] = os.sched_getaffinity(encoder.pid)
+        seen["this thread"] = os.sched_getaffinity(0)
+        seen["meter"] = [os.sched_getaffinity(c.pid) for c in multiprocessing.active_children()]
+        feed(encoder, chunks)
+
+    monkeypatch.setattr(encode, "_feed", watched)
+    normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    helpers = CORES - {min(CORES)}
+    assert seen == {"encoder": CORES, "this thread": helpers, "meter": [helpers]}
+    assert os.sched_getaffinity(0) == CORES
 
 
 def test_surround_is_downmixed_to_stereo(audio: Callable[..., Path], tmp_path: Path) -> None:

@@ -80,6 +80,7 @@ def encode(
         encoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=stdout, stderr=errors)
         assert encoder.stdin is not None
         widen_pipe(encoder.stdin)
+        cores = leave_one_core_to_encoder()  # after the encoder started: it keeps them all
         final_meter = FinalMeter(encoder, copy) if copy else None
         try:
             _feed(encoder, chunks)
@@ -93,6 +94,7 @@ def encode(
             os.replace(tmp, output)
             return after
         finally:
+            restore_cores(cores)
             if encoder.poll() is None:
                 encoder.kill()
                 encoder.wait()
@@ -100,6 +102,26 @@ def encode(
                 final_meter.close()
             with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                 tmp.unlink()
+
+
+def leave_one_core_to_encoder() -> set[int] | None:
+    """Keep this thread, and the threads and processes it starts from now on (the writer, the
+    source decoder, the final meter), off one of the cores it may use; return the cores it had.
+
+    The encoder is the one process a render waits for. Left to itself, the scheduler now and then
+    runs a helper on the encoder's core; with that core left to the encoder, a 10-minute render
+    took 9 % less time (median of 20 interleaved pairs on two vCPUs).
+    """
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if len(cores) < 2:
+        return None
+    os.sched_setaffinity(0, cores - {min(cores)})
+    return cores
+
+
+def restore_cores(cores: set[int] | None) -> None:
+    if cores is not None:
+        os.sched_setaffinity(0, cores)
 
 
 @dataclass(frozen=True)
@@ -160,8 +182,8 @@ class FinalMeter:
 def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: Connection) -> None:
     """In the forked child: meter the MP3 frames arriving on `stream`; send back the result."""
     os.close(encoder_input)  # else the encoder would never see the end of its input
-    # Yield to the encoder, the one process the render waits for: with ours running beside it,
-    # the scheduler would otherwise now and then put the meter or its decoder on its core.
+    # Yield to the limiter that feeds the encoder: on two cores, both share the one left over,
+    # and where the cores are not kept apart, the meter still yields to the encoder.
     os.nice(MONITOR_NICENESS)
     try:
         meter = LoudnessMeter(copy.sample_rate, copy.channels)
