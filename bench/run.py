@@ -7,7 +7,8 @@
 on a 60-minute 44.1 kHz stereo speech-like WAV at about −32 LUFS (the demo episodes looped,
 cached in bench/.cache), then podpub alone on 180 minutes for memory. Each run reports wall time,
 peak memory of the whole process tree (PSS, sampled from /proc every 20 ms), and ffmpeg's ebur128 figures
-of the output. All runs use the same ffmpeg binary. BENCH_RUNS rounds (3 by default), interleaved.
+of the output. All runs use the same ffmpeg binary. BENCH_RUNS rounds (5 by default) of
+the floor and podpub, interleaved, the peer in the first BENCH_PEER_RUNS (3) of them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from podpub.audio.ffmpeg import ffmpeg_exe
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".cache"
 DEMO = sorted((ROOT.parent / "episodes").glob("*/audio.flac"))  # espeak-ng French speech
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))  # rounds of the floor and podpub
+PEER_RUNS = int(os.environ.get("BENCH_PEER_RUNS", "3"))  # of the peer (4-5 minutes each)
 
 
 def speech_wav(minutes: int) -> Path:
@@ -151,23 +153,31 @@ class Contender:
         )
 
 
-def rounds(contenders: list[Contender], runs: int = RUNS) -> None:
+def rounds(
+    contenders: list[Contender], runs: int = RUNS, occasional: Contender | None = None
+) -> None:
     """Run every contender once per round: the host's speed drifts by ±15 % over minutes, so
-    interleaving lets each ratio compare runs made side by side."""
+    interleaving lets each ratio compare runs made side by side. The order flips every round
+    (A B, B A, ...), so that a drift within a round does not always favour the same one. The
+    `occasional` contender (the slow peer) runs in the first PEER_RUNS rounds only, after them."""
     for round_number in range(1, runs + 1):
-        for contender in contenders:
+        order = contenders if round_number % 2 else contenders[::-1]
+        if occasional and round_number <= PEER_RUNS:
+            order = [*order, occasional]
+        for contender in order:
             contender.run()
-        walls = ", ".join(f"{c.name} {c.times[-1]:.1f} s" for c in contenders)
+        walls = ", ".join(f"{c.name} {c.times[-1]:.1f} s" for c in order)
         print(f"  round {round_number}: {walls}", flush=True)
-    for contender in contenders:
+    for contender in [*contenders, *([occasional] if occasional else [])]:
         contender.report()
 
 
 def ratio(a: Contender, b: Contender) -> str:
-    """Median of the per-round ratios a/b, and the ratio of the medians."""
-    per_round = statistics.median(x / y for x, y in zip(a.times, b.times, strict=True))
+    """Median of the per-round ratios a/b, each round's, and the ratio of the medians."""
+    pairs = [x / y for x, y in zip(a.times, b.times, strict=False)]
     of_medians = statistics.median(a.times) / statistics.median(b.times)
-    return f"{per_round:.2f} (medians: {of_medians:.2f})"
+    each = ", ".join(f"{p:.2f}" for p in pairs)
+    return f"{statistics.median(pairs):.2f} (rounds: {each}; medians: {of_medians:.2f})"
 
 
 def normalize(source: Path, output: Path, *bitrate: str) -> list[str]:
@@ -207,7 +217,7 @@ def main() -> None:
         [peer, str(source), *peer_target, *mp3, "-f", "-o", str(out / "peer.mp3")],
         out / "peer.mp3",
     )
-    rounds([plain, ours, theirs])
+    rounds([plain, ours], occasional=theirs)
     print(
         f"  podpub / plain encode = {ratio(ours, plain)}   "
         f"ffmpeg-normalize / podpub = {ratio(theirs, ours)}"
