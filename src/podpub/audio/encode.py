@@ -108,9 +108,8 @@ def leave_one_core_to_encoder() -> set[int] | None:
     """Keep this thread, and the threads and processes it starts from now on (the writer, the
     source decoder, the final meter), off one of the cores it may use; return the cores it had.
 
-    The encoder is the one process a render waits for. Left to itself, the scheduler now and then
-    runs a helper on the encoder's core; with that core left to the encoder, a 10-minute render
-    took 9 % less time (median of 20 interleaved pairs on two vCPUs).
+    The encoder is the one process a render waits for. With the scheduler free to put helpers on
+    any core, a 10-minute render took 10 % longer (median of 20 interleaved pairs on two vCPUs).
     """
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     if len(cores) < 2:
