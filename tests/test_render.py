@@ -127,7 +127,6 @@ def test_a_failing_long_encode_reports_it_and_leaves_no_meter_behind(
         assert os.sched_getaffinity(0) == CORES  # given back on failure too
 
 
-
 @pytest.mark.skipif(len(CORES) < 2, reason="needs two cores")
 def test_the_encoder_has_a_core_the_helpers_stay_off(
     audio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
