@@ -173,7 +173,8 @@ def rounds(
 
 
 def ratio(a: Contender, b: Contender) -> str:
-    """Median of the per-round ratios a/b, each round's, and the ratio of the medians."""
+    """Median of the per-round ratios a/b, each round's, and the ratio of the medians. Runs pair
+    by round; the peer ran in the first rounds only, hence the zip to the shorter list."""
     pairs = [x / y for x, y in zip(a.times, b.times, strict=False)]
     of_medians = statistics.median(a.times) / statistics.median(b.times)
     each = ", ".join(f"{p:.2f}" for p in pairs)

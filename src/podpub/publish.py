@@ -20,10 +20,7 @@ from podpub.checks import check
 from podpub.companions import Companions, prepare_companions
 from podpub.config import Config, id3_language
 from podpub.episodes import Episode, new_guid, write_guid
-from podpub.errors import (
-    Problems,
-    StorageError,
-)
+from podpub.errors import Problems, StorageError
 from podpub.feed_settings import podcast_guid, write_podcast_guid
 from podpub.files import sha256_file
 from podpub.guards import NOTHING_ALLOWED, Allowances, guard_live_feed

@@ -81,8 +81,9 @@ def encode(
         assert encoder.stdin is not None
         widen_pipe(encoder.stdin)
         cores = leave_one_core_to_encoder()  # after the encoder started: it keeps them all
-        final_meter = FinalMeter(encoder, copy) if copy else None
-        try:
+        final_meter = None
+        try:  # from here on, any failure stops the encoder and gives the cores back
+            final_meter = FinalMeter(encoder, copy) if copy else None
             _feed(encoder, chunks)
             code = encoder.wait()
             if code != 0:

@@ -74,7 +74,7 @@ class LoudnessMeter:
         self.state = np.zeros((2, channels, 2), dtype=np.float32)
         self.block_peaks = BlockPeaks(channels)
         self.tracks_true_peak = true_peak
-        self.true_peak = 0.0 if true_peak else math.nan
+        self.true_peak = 0.0
         self.unblocked = np.zeros((channels, 0), dtype=np.float32)  # awaiting a whole block
         self.frames = 0
         self.pending_energy = np.zeros(0)

@@ -25,9 +25,7 @@ import numpy as np
 
 from podpub.audio.decode import decode
 from podpub.audio.encode import Encoding, encode, to_pcm16
-from podpub.audio.ffmpeg import (
-    probe,
-)
+from podpub.audio.ffmpeg import probe
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.meter import Loudness, LoudnessMeter, integrated, to_db
 from podpub.audio.peaks import pad_to_blocks
