@@ -23,10 +23,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from podpub.checks import check, load_show
-from podpub.feed import build_feed
 from podpub.lint import lint_feed
 from podpub.publish import render_feed
 from podpub.showfeed import feed_items
+
+from podpub.feed import build_feed
 
 REPO = Path(__file__).resolve().parent.parent
 EPISODES = int(os.environ.get("BENCH_EPISODES", "5000"))

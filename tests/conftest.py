@@ -124,8 +124,8 @@ def show(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo episodes rendered once per run, for tests about what comes after rendering."""
-    from podpub.checks import load_show
-    from podpub.publish import publish
+    from podpub.publishing.pipeline import publish
+    from podpub.publishing.state import load_show
 
     root = tmp_path_factory.mktemp("rendered")
     shutil.copy(REPO / "podcast.toml", root)
@@ -148,3 +148,10 @@ def live(cached_show: Path) -> Path:
     """The demo show, published: public/feed.xml is what listeners' apps hold."""
     assert podpub(cached_show, "publish")[0] == 0
     return cached_show
+
+
+def render_feed(config: object) -> bytes:
+    """The show's feed itself (its first page), as `podpub feed` prints it."""
+    from podpub.publishing.pipeline import show_feed
+
+    return show_feed(config)[0][1]  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from lxml import etree
 from mutagen.id3 import ID3
 from PIL import Image
 
-from podpub.chapters import Chapter, shifted
+from podpub.show.chapters import Chapter, shifted
 from tests.conftest import REPO, podpub, run_ffmpeg, snapshot
 
 EPISODE = "2012-04-26-vous"

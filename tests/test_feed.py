@@ -15,14 +15,14 @@ import xmlschema
 from click.testing import CliRunner
 from lxml import etree
 
-from podpub.checks import load_show
 from podpub.cli import main
-from podpub.feed_settings import podcast_guid
-from podpub.publish import publish, render_feed
-from tests.conftest import REPO, edit
+from podpub.publishing.pipeline import publish
+from podpub.publishing.state import load_show
+from podpub.show.feed_settings import podcast_guid
+from tests.conftest import REPO, edit, render_feed
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
-SCHEMAS = REPO / "src" / "podpub" / "schemas"
+SCHEMAS = REPO / "src" / "podpub" / "feed" / "schemas"
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from podpub.checks import load_show
 from podpub.errors import StorageError
-from podpub.publish import publish
+from podpub.publishing.pipeline import publish
+from podpub.publishing.state import load_show
 from podpub.storage import LocalStorage
 from tests.conftest import edit, podpub, run_ffmpeg, snapshot
 

@@ -13,11 +13,10 @@ from click.testing import CliRunner
 from lxml import etree
 from PIL import Image
 
-from podpub.checks import load_show
 from podpub.cli import main
-from podpub.lint import Finding, Remote, lint_feed
-from podpub.publish import render_feed
-from tests.conftest import REPO
+from podpub.feed.lint import Finding, Remote, lint_feed
+from podpub.publishing.state import load_show
+from tests.conftest import REPO, render_feed
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
@@ -162,7 +161,7 @@ def test_serial_shows_need_episode_numbers(demo_feed: bytes) -> None:
         number = channel.find(f"item/{ITUNES}episode")
         number.getparent().remove(number)
 
-    assert "channel/itunes:type: serial shows need itunes:episode on every item" in errors(
+    assert "item[1]/itunes:episode: is missing: a serial show (itunes:type serial) numbers every episode" in errors(
         edited(demo_feed, serial_without_numbers)
     )
 
@@ -180,7 +179,7 @@ def test_an_enclosure_length_that_differs_from_the_file_is_an_error(demo_feed: b
         (Image.new("RGB", (1400, 1000)), "is 1400x1000 px; artwork must be square"),
         (Image.new("RGB", (600, 600)), "is 600x600 px"),
         (Image.new("RGB", (6000, 6000)), "is 6000x6000 px"),
-        (Image.new("CMYK", (1400, 1400)), "is in CMYK mode; save it as RGB"),
+        (Image.new("CMYK", (1400, 1400)), "is in CMYK colour mode; save it as RGB"),
     ],
 )
 def test_artwork_is_checked_on_its_bytes(
@@ -196,7 +195,7 @@ def test_a_png_named_jpg_is_an_error(demo_feed: bytes) -> None:
     data = io.BytesIO()
     Image.new("RGB", (1400, 1400)).save(data, "PNG")
     found = errors(demo_feed, local_remote(image=data.getvalue()))
-    assert any("holds PNG data; its name must end in .jpg or .png to match" in e for e in found)
+    assert any("holds PNG data but its name says JPEG; rename or convert it" in e for e in found)
 
 
 def test_unfetchable_artwork_and_plain_http_are_warnings(demo_feed: bytes) -> None:
@@ -247,5 +246,6 @@ def test_publish_refuses_to_write_a_feed_with_errors(cached_show: Path) -> None:
     config.write_text(text[:start] + "é" * 2100 + text[start:])
     result = CliRunner().invoke(main, ["--config", str(config), "publish"])
     assert result.exit_code == 1
-    assert "feed.xml: channel/description: is 4" in result.stderr
+    assert "podcast.toml: show.description: is 4" in result.stderr
+    assert "(feed.xml: channel/description)" in result.stderr
     assert not (cached_show / "public" / "feed.xml").exists()

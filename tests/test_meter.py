@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from podpub.audio.measure import measure_file
 from podpub.audio.meter import LoudnessMeter, k_weighting
-from podpub.audio.render import measure_file
 from tests.conftest import ebur128
 
 SIGNALS = {
@@ -75,7 +75,7 @@ def test_chunking_does_not_change_the_result() -> None:
 
 
 def test_measuring_in_two_parallel_halves_matches_one_pass(audio: Callable[..., Path]) -> None:
-    from podpub.audio.render import PARALLEL_MEASURE_S, measure
+    from podpub.audio.measure import PARALLEL_MEASURE_S, measure
 
     seconds = PARALLEL_MEASURE_S + 5
     source = "anoisesrc=c=pink:a=0.1:r=44100,volume='0.2+0.8*lt(mod(t,7),3)':eval=frame"

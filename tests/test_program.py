@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from podpub.audio.program import build_program
 from podpub.cli import main
-from podpub.config import AudioSettings
+from podpub.show.audio_settings import AudioSettings
 from tests.conftest import decoded_seconds, ebur128, run_ffmpeg
 
 VOUS = "2012-04-26-vous"
@@ -109,10 +109,10 @@ def test_a_jingle_that_is_not_audio_is_named(show: Path) -> None:
 def test_settings_without_jingles_keep_the_render_key(show: Path) -> None:
     """New program settings must not move existing enclosures (their URLs hold the key): the
     committed demo records were written before those settings existed."""
-    from podpub.checks import load_show
-    from podpub.rendercache import render_key_for
+    from podpub.publishing.rendercache import render_key_for
+    from podpub.publishing.state import load_show
 
     config = load_show(show / "podcast.toml")
     for folder in (show / "episodes").iterdir():
         record = json.loads((folder / "published.json").read_text())
-        assert render_key_for(config, folder / "audio.flac") == record["render_key"]
+        assert render_key_for(config.audio, folder / "audio.flac") == record["render_key"]

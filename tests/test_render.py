@@ -13,10 +13,11 @@ import pytest
 
 from podpub.audio import encode, render
 from podpub.audio.ffmpeg import probe
+from podpub.audio.measure import PARALLEL_MEASURE_S, measure_file
 from podpub.audio.meter import Loudness
-from podpub.audio.render import PARALLEL_MEASURE_S, measure_file, normalize_file
-from podpub.config import AudioSettings, LoudnessTarget
+from podpub.audio.render import normalize_file
 from podpub.errors import AudioError
+from podpub.show.audio_settings import AudioSettings, LoudnessTarget
 from tests.conftest import decoded_seconds, ebur128
 
 SPEECH_LIKE = "sine=f=220:r=44100,volume='0.3*(0.6+0.4*sin(2*PI*3*t))*if(lt(mod(t,0.7),0.45),1,0.02)':eval=frame"

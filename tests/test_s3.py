@@ -28,12 +28,12 @@ import pytest
 from click.testing import CliRunner
 from moto.server import ThreadedMotoServer
 
-from podpub.checks import load_show
 from podpub.cli import main
 from podpub.errors import StorageError
-from podpub.publish import publish, render_feed
+from podpub.publishing.pipeline import publish
+from podpub.publishing.state import load_show
 from podpub.storage.s3 import S3Storage
-from tests.conftest import podpub, snapshot
+from tests.conftest import podpub, render_feed, snapshot
 from tests.s3_helpers import FakeBody, StallingProxy, admin_client, use_storage
 
 KEY_ID = "AKIACANARY7Q2W3E4R5T"
@@ -164,16 +164,19 @@ def test_environment_selects_s3_and_enclosures_download_identically_with_ranges(
     with urllib.request.urlopen(base + "feed.xml") as response:
         episodes = feed_episodes(response.read())
     assert len(episodes) == 2
+    records = (cached_show / "episodes").glob("*/published.json")
+    recorded = {json.loads(path.read_text())["audio_sha256"] for path in records}
     for episode in episodes:
         url = episode["enclosures"][0]["url"]
         assert url.startswith(base)
-        local = (cached_show / ".podpub" / "build" / "out" / url.rsplit("/", 1)[1]).read_bytes()
         with urllib.request.urlopen(url) as response:
-            assert response.read() == local
+            whole = response.read()
+        assert len(whole) == episode["enclosures"][0]["file_size"]
+        assert hashlib.sha256(whole).hexdigest() in recorded  # the bytes that were tagged
         ranged = urllib.request.Request(url, headers={"Range": "bytes=1000-4999"})
         with urllib.request.urlopen(ranged) as response:
             assert response.status == 206
-            assert response.read() == local[1000:5000]
+            assert response.read() == whole[1000:5000]
 
 
 class Faults:

@@ -12,9 +12,10 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from podpub.artwork import embedded_cover
-from podpub.chapters import Chapter
-from podpub.tags import EpisodeTags, write_tags
+from podpub.show.artwork import embedded_cover
+from podpub.show.chapters import Chapter
+from podpub.tags import EpisodeTags
+from podpub.tags import tag as write_tags
 from tests.conftest import REPO, make_audio, run_ffmpeg
 
 TAGS = EpisodeTags(

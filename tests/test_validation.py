@@ -142,7 +142,7 @@ def test_new_scaffolds_a_draft_with_a_guid(show: Path) -> None:
 
 def test_both_commonmark_renderers_give_the_same_html() -> None:
     """Notes render with markdown-it in Rust where it is installed, else markdown-it-py."""
-    from podpub.notes import _markdown, python_markdown
+    from podpub.show.notes import _markdown, python_markdown
 
     text = (
         "# Titre\n\nHi <script>alert(1)</script> ]]> &amp; *é* `code`\n\n<div>x</div>\n\n"

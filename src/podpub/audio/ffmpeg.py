@@ -48,17 +48,16 @@ def ffmpeg_exe() -> str:
 
 @functools.cache
 def pydub_segment() -> type:
-    """pydub's AudioSegment, pointed at our ffmpeg (it would otherwise look only on PATH)."""
+    """pydub's AudioSegment. podpub hands it PCM that ffmpeg decoded, so pydub never runs a
+    converter of its own (it would look for ffmpeg and ffprobe on PATH only)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "couldn't find ffmpeg" at import
         from pydub import AudioSegment
-    AudioSegment.converter = ffmpeg_exe()
     return AudioSegment  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
 class SourceInfo:
-    codec: str
     sample_rate: int
     channels: int
     duration_s: float | None  # as the container claims; decoding tells the truth
@@ -80,10 +79,8 @@ def probe(path: Path) -> SourceInfo:
     match = STREAM.search(result.stderr)
     if not match:
         raise AudioError.at(path, f"not a readable audio file ({last_line(result.stderr)})")
-    codec, rate, layout = match.groups()
-    return SourceInfo(
-        codec.split()[0], int(rate), layout_channels(layout), _duration(result.stderr)
-    )
+    _, rate, layout = match.groups()
+    return SourceInfo(int(rate), layout_channels(layout), _duration(result.stderr))
 
 
 def check_complete(path: Path, claimed_s: float | None) -> float:
@@ -133,21 +130,31 @@ def ffmpeg_command(*args: str) -> list[str]:
     return [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
 
 
+def pcm_output(sample_rate: int, channels: int, sample: str = "f32le") -> list[str]:
+    """Raw interleaved PCM on stdout: float32 for the engine, s16le for pydub."""
+    codec = {"f32le": "pcm_f32le", "s16le": "pcm_s16le"}[sample]
+    return ["-ac", str(channels), "-ar", str(sample_rate), "-f", sample, "-acodec", codec, "pipe:1"]
+
+
 def decode_command(
-    path: Path, sample_rate: int, channels: int, start: float = 0.0, duration: float | None = None
+    path: Path,
+    sample_rate: int,
+    channels: int,
+    start: float = 0.0,
+    duration: float | None = None,
+    sample: str = "f32le",
 ) -> list[str]:
-    """Decode the first audio stream (or a stretch of it) to interleaved float32 PCM on stdout."""
+    """Decode the first audio stream (or a stretch of it) to interleaved PCM on stdout."""
     stretch = ["-ss", f"{start:.6f}"] if start else []
     stretch += ["-t", f"{duration:.6f}"] if duration is not None else []
-    output = ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le"]
     source = [*stretch, "-i", str(path), "-map", "0:a:0", "-vn"]
-    return ffmpeg_command("-v", "error", *source, *output, "pipe:1")
+    return ffmpeg_command("-v", "error", *source, *pcm_output(sample_rate, channels, sample))
 
 
 def stream_decode_command(container: str, sample_rate: int, channels: int) -> list[str]:
     """Decode a `container` stream arriving on stdin to interleaved float32 PCM on stdout."""
-    output = ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le"]
-    return ffmpeg_command("-v", "error", "-f", container, "-i", "pipe:0", *output, "pipe:1")
+    source = ["-f", container, "-i", "pipe:0"]
+    return ffmpeg_command("-v", "error", *source, *pcm_output(sample_rate, channels))
 
 
 def widen_pipe(pipe: IO[bytes]) -> None:

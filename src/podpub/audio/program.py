@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podpub.audio.ffmpeg import ffmpeg_command, last_line, probe, pydub_segment
-from podpub.config import AudioSettings
+from podpub.audio.ffmpeg import decode_command, ffmpeg_command, last_line, probe, pydub_segment
 from podpub.errors import AudioError
 from podpub.files import temp_name
+from podpub.show.audio_settings import AudioSettings
 
 EDGE_WINDOW_S = 60.0  # how much of each end is searched for silence
 SILENCE_RATE = 16000  # Hz: plenty to tell silence from sound, and light to decode
@@ -46,7 +46,7 @@ def build_program(source: Path, settings: AudioSettings, output: Path) -> Progra
 
 def silent_edges(source: Path, duration: float, threshold_db: float) -> tuple[float, float]:
     """Seconds of silence at the start and at the end, less a breath kept at each edge."""
-    pydub_segment()  # imports pydub quietly, pointed at our ffmpeg, before its silence module
+    pydub_segment()  # imports pydub quietly, before its silence module
     from pydub.silence import detect_leading_silence
 
     head = _segment(source, 0.0)
@@ -58,11 +58,8 @@ def silent_edges(source: Path, duration: float, threshold_db: float) -> tuple[fl
 
 def _segment(source: Path, start: float) -> Any:
     """A pydub AudioSegment of one edge window, decoded by ffmpeg (pydub would need ffprobe)."""
-    window = ["-ss", f"{start:.3f}", "-t", str(EDGE_WINDOW_S), "-i", str(source)]
-    pcm = ["-ac", "1", "-ar", str(SILENCE_RATE), "-f", "s16le", "pipe:1"]
-    result = subprocess.run(
-        ffmpeg_command("-v", "error", *window, *pcm), capture_output=True, check=False
-    )
+    command = decode_command(source, SILENCE_RATE, 1, start, EDGE_WINDOW_S, sample="s16le")
+    result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode != 0:
         raise AudioError.at(
             source, f"cannot decode: {last_line(result.stderr.decode(errors='replace'))}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from podpub.config import StorageSettings
 from podpub.errors import StorageError
+from podpub.show.config import StorageSettings
 from podpub.storage.base import ObjectInfo, Progress, Storage, Stored, content_type_for
 from podpub.storage.local import LocalStorage
 

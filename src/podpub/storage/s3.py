@@ -16,8 +16,8 @@ import botocore.exceptions
 from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 
-from podpub.config import StorageSettings
 from podpub.errors import StorageConflict, StorageError
+from podpub.show.config import StorageSettings
 from podpub.storage.base import ObjectInfo, Progress, Stored, content_type_for
 
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")

@@ -1,0 +1,96 @@
+"""What every `podpub` command shares: the run's state (config, logging, progress bars), the
+translation of errors into messages and exit codes, common options and JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from podpub.callbacks import Progress
+from podpub.errors import PodpubError
+from podpub.publishing.state import load_show
+from podpub.show.config import Config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    def __init__(self, config_path: Path, verbose: bool, quiet: bool) -> None:
+        self.config_path = config_path
+        self.verbose = verbose
+        self.quiet = quiet
+
+    def config(self, storage: str | None = None, base_url: str | None = None) -> Config:
+        return load_show(self.config_path, storage, base_url)
+
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def progress(self, label: str) -> Progress | None:
+        """A progress bar on stderr, only for humans watching a terminal; sized on first use."""
+        bars: list[Any] = []
+        done = [0.0]
+
+        def advance(seconds: float, total: float) -> None:
+            if self.quiet or not sys.stderr.isatty() or total <= 0:
+                return
+            if not bars:
+                bars.append(click.progressbar(length=int(total), label=label, file=sys.stderr))
+            done[0] += seconds
+            bars[0].update(int(done[0]) - bars[0].pos)
+            if bars[0].pos >= int(total):
+                bars[0].render_finish()
+
+        return advance
+
+
+def handles_errors(command: F) -> F:
+    """PodpubError → every problem on stderr, exit 1; a traceback only with -v."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        state = click.get_current_context().find_object(State)
+        try:
+            return command(*args, **kwargs)
+        except PodpubError as exc:
+            if state and state.verbose:
+                raise
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo(
+                "interrupted: nothing half-written was left; run the command again", err=True
+            )
+            sys.exit(130)
+        except Exception as exc:  # a bug of ours: say so plainly, the traceback only with -v
+            if state and state.verbose:
+                raise
+            click.echo(
+                f"error: internal error ({type(exc).__name__}: {exc}); run with -v and report it",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+pass_state = click.make_pass_decorator(State)
+
+storage_option = click.option(
+    "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
+)
+base_url_option = click.option(
+    "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
+)
+
+
+def print_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

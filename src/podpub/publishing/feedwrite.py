@@ -1,0 +1,89 @@
+"""The feed's write to storage, always last: every page linted, older pages first, the feed
+itself conditionally, so a concurrent publisher's feed is never overwritten blindly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from podpub.errors import FeedError, Problem, StorageConflict, StorageError
+from podpub.feed.build import Pages
+from podpub.feed.lint import Remote, lint_feed
+from podpub.storage import Storage
+
+FEED_CACHE = "public, max-age=300"
+FEED_ATTEMPTS = 5  # conditional feed writes lost to concurrent publishers before giving up
+
+BuildPages = Callable[[], Pages]
+
+
+def storage_remote(storage: Storage, base_url: str, sizes: bool = True) -> Remote:
+    """Let the linter look at stored objects (sizes, artwork) through the storage itself;
+    without `sizes` it reads artwork only (one request, not one HEAD per episode)."""
+
+    def key(url: str) -> str | None:
+        return url.removeprefix(base_url) if url.startswith(base_url) else None
+
+    def size(url: str) -> int | None:
+        found = storage.head(k) if (k := key(url)) else None
+        return found.size if found else None
+
+    def content(url: str) -> bytes | None:
+        found = storage.read(k) if (k := key(url)) else None
+        return found.data if found else None
+
+    return Remote(size if sizes else Remote().size, content)
+
+
+def check_pages(pages: Pages, remote: Remote) -> list[Problem]:
+    """Lint every page; raise FeedError (nothing is written) when one has errors."""
+    warnings: list[Problem] = []
+    errors: list[Problem] = []
+    for key, xml in pages:
+        for finding in lint_feed(xml, remote):
+            problem = Problem(f"{key}: {finding.where}", finding.text)
+            (errors if finding.level == "error" else warnings).append(problem)
+    if errors:
+        raise FeedError(*errors)
+    return warnings
+
+
+@dataclass
+class FeedWrite:
+    where: str
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def write_pages(storage: Storage, build: BuildPages) -> FeedWrite:
+    """Older pages first, the feed itself last and conditionally; on conflict `build` is
+    called again, so the pages are rebuilt from what the other publisher left."""
+    for _ in range(FEED_ATTEMPTS):
+        pages = build()
+        (main_key, main), older = pages[0], pages[1:]
+        current = storage.read(main_key)
+        result = FeedWrite(storage.describe(main_key))
+        for key, xml in older:
+            _write_page(storage, key, xml, result)
+        if current and current.data == main:
+            result.unchanged.append(main_key)
+            return result
+        try:
+            storage.write_if(main_key, main, FEED_CACHE, current.etag if current else None)
+        except StorageConflict:
+            continue
+        result.written.append(main_key)
+        return result
+    raise StorageError.at(
+        storage.describe(pages[0][0]),
+        f"changed by other publishers {FEED_ATTEMPTS} times while writing it; run publish again",
+    )
+
+
+def _write_page(storage: Storage, key: str, xml: bytes, result: FeedWrite) -> None:
+    current = storage.read(key)
+    if current and current.data == xml:
+        result.unchanged.append(key)
+        return
+    storage.write_if(key, xml, FEED_CACHE, current.etag if current else None)
+    result.written.append(key)

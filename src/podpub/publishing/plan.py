@@ -1,0 +1,161 @@
+"""The plan of a run: for each chosen episode its GUID, its renders (and whether the build
+cache holds them), the objects to upload, the feed it will make, and the steps that will carry
+it out. Worked out before anything is written; `plan`, `check` and `publish` share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from podpub.errors import Problem
+from podpub.feed.build import Pages
+from podpub.publishing.companions import prepare_companions
+from podpub.publishing.feeddiff import FeedDiff
+from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
+from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob, render_jobs
+from podpub.publishing.staging import StagedEpisode, build_record, stage_episode
+from podpub.publishing.state import ShowState
+from podpub.show.config import Config
+from podpub.show.episodes import Episode, new_guid
+from podpub.show.records import Record
+from podpub.storage import content_type_for
+
+if TYPE_CHECKING:
+    from podpub.publishing.rendering import Prepared
+    from podpub.publishing.steps import Step
+
+PLACEHOLDER_SHA256 = "0" * 64  # for audio not rendered yet: a valid hash that hides nothing
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Which episodes a run is about, and what the host allows it to change."""
+
+    now: datetime
+    slugs: tuple[str, ...] = ()  # none: every episode
+    only_new: bool = False  # `feed --upload`: only what this target does not hold yet
+    allow: Allowances = NOTHING_ALLOWED
+
+
+@dataclass
+class EpisodePlan:
+    episode: Episode
+    guid: str
+    published_at: str  # of the first publish, kept
+    record: Record | None  # what this storage target holds of it now
+    jobs: list[RenderJob]  # the main encoding first, then the alternates
+    cached: dict[str, Rendered]  # render key → the build cache's render
+    staged: StagedEpisode | None = None  # when every render is cached: tagged in the scratch
+    objects: dict[str, str] = field(default_factory=dict)  # key → what upload will do
+
+    @property
+    def slug(self) -> str:
+        return self.episode.slug
+
+    @property
+    def pending(self) -> list[RenderJob]:
+        """The renders the build cache does not hold."""
+        return [job for job in self.jobs if job.render_key not in self.cached]
+
+    @property
+    def render(self) -> str:
+        """Why its main encoding is rendered, or that the build cache has it."""
+        main = self.jobs[0]
+        if main.render_key in self.cached:
+            return "reuse the build cache"
+        if self.record is None:
+            return "render (new)"
+        if self.record.render_key != main.render_key:
+            return "render (source or audio settings changed)"
+        return "render (not in the build cache)"
+
+    def predicted_record(self, state: ShowState, scratch: Path) -> Record:
+        """The record publishing will write: exact when staged, else with placeholders where
+        only the rendered audio can tell (its size, duration, hash and loudness)."""
+        if self.staged:
+            return build_record(state.config, self.staged, self.published_at)
+        main = self.jobs[0]
+        companions = prepare_companions(self.episode, state.config.storage.public_base_url, scratch)
+        return Record(
+            guid=self.guid,
+            audio_key=main.audio_key,
+            audio_bytes=1,
+            audio_sha256=PLACEHOLDER_SHA256,
+            audio_type=content_type_for(main.audio_key),
+            duration_s=1.0,
+            render_key=main.render_key,
+            integrated_lufs=0.0,
+            true_peak_dbtp=0.0,
+            source_lufs=0.0,
+            gain_db=0.0,
+            published_at=self.published_at,
+            storage=state.config.storage.url,
+            chapters_key=companions.chapters_key,
+            transcript_key=companions.transcript_key,
+            image_key=companions.image_key,
+        )
+
+
+@dataclass
+class Plan:
+    state: ShowState
+    choice: Choice
+    scratch: Path  # the run's own folder (programs, pass-1 figures), removed at its end
+    out: Path  # where episodes are staged (tagged copies, companions): in the scratch folder
+    episodes: list[EpisodePlan]
+    steps: tuple[Step, ...]
+    records: dict[str, Record] = field(default_factory=dict)  # slug → after this run (predicted)
+    pages: Pages = field(default_factory=list)  # the feed this run will write (predicted)
+    diff: FeedDiff = field(default_factory=FeedDiff)
+    refused: list[Problem] = field(default_factory=list)
+    prepared: dict[str, Prepared] = field(default_factory=dict)  # render key → pass 1 done
+
+    @property
+    def config(self) -> Config:
+        return self.state.config
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "storage": self.where,
+            "episodes": [
+                {"slug": e.slug, "render": e.render, "objects": e.objects} for e in self.episodes
+            ],
+            "added": self.diff.added,
+            "released": self.diff.released,
+            "changed": self.diff.changed,
+            "removed": self.diff.removed,
+            "refused": [str(p) for p in self.refused],
+            "steps": [{"name": s.name, "actions": s.actions(self)} for s in self.steps],
+        }
+
+    @property
+    def where(self) -> str:
+        feed_key = self.state.config.storage.feed_key
+        storage = self.state.storage
+        return storage.describe(feed_key) if storage else feed_key
+
+
+def plan_episode(state: ShowState, episode: Episode, choice: Choice, out: Path) -> EpisodePlan:
+    config = state.config
+    saved = state.saved.get(episode.slug)  # from any target: the GUID and first date stay
+    guid = episode.guid or (saved.guid if saved else new_guid())
+    published_at = saved.published_at if saved else choice.now.isoformat(timespec="seconds")
+    jobs = render_jobs(config, episode)
+    cache = BuildCache(config.build_dir / "render")
+    cached = {job.render_key: found for job in jobs if (found := cache.lookup(job))}
+    plan = EpisodePlan(episode, guid, published_at, state.record(episode), jobs, cached)
+    if not plan.pending:
+        renders = [(job, cached[job.render_key]) for job in jobs]
+        plan.staged = stage_episode(config, episode, guid, renders, out)
+    return plan
+
+
+def chosen_episodes(state: ShowState, selected: list[Episode], choice: Choice) -> list[Episode]:
+    """The selected episodes that are due (and, with `only_new`, not stored in this target)."""
+    return [
+        e
+        for e in selected
+        if e.is_due(choice.now) and not (choice.only_new and state.record(e) is not None)
+    ]

@@ -1,0 +1,210 @@
+"""Everything a run could refuse, found before its first write: the inputs (podcast.toml,
+artwork, jingles, every episode, its audio read to the end), then the plan (pass 1 of every
+pending render, the feed it will write linted with the same rules as the real one, and the
+guards against the live feed). `check`, `plan` and `publish` all run these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from podpub.audio.ffmpeg import check_complete, probe
+from podpub.callbacks import ProgressFactory
+from podpub.errors import PodpubError, Problems
+from podpub.feed.items import cover_key
+from podpub.feed.lint import Remote, lint_feed
+from podpub.publishing.guards import Allowances, Planned, guard
+from podpub.publishing.plan import Plan
+from podpub.publishing.rendering import prepare
+from podpub.publishing.state import ShowState
+from podpub.show.artwork import check_artwork
+from podpub.show.chapters import check_duration
+from podpub.show.config import public_url
+from podpub.show.episodes import Episode
+
+
+def check_inputs(
+    state: ShowState,
+    selected: list[Episode],
+    allow: Allowances,
+    problems: Problems,
+    audio: bool = True,
+) -> None:
+    """The show's files: artwork, jingles, and each selected episode (with its audio, read to
+    the end, unless `audio` is off: the feed alone needs none)."""
+    config = state.config
+    check_artwork(config.show.image, f"{config.path}: show.image", problems)
+    for jingle in (config.audio.intro, config.audio.outro) if audio else ():
+        if jingle:
+            _check_audio_file(jingle, problems)
+    for episode in selected:
+        _check_episode(state, episode, problems, episode.slug in allow.guid_change, audio)
+
+
+def _check_audio_file(path: Path, problems: Problems) -> float | None:
+    """Seconds of audio in the file, read to the end; None with the problem recorded."""
+    try:
+        info = probe(path)
+        check_complete(path, info.duration_s)
+    except PodpubError as exc:
+        problems.extend(exc.problems)
+        return None
+    return info.duration_s
+
+
+def _check_episode(
+    state: ShowState, episode: Episode, problems: Problems, guid_change_allowed: bool, audio: bool
+) -> None:
+    saved = state.saved.get(episode.slug)
+    if saved and episode.guid and saved.guid != episode.guid and not guid_change_allowed:
+        problems.add(
+            f"{episode.md_path}: guid",
+            f"was published as {saved.guid!r}; changing it makes every app re-download the "
+            f"episode. Restore it, or pass --allow-guid-change {episode.slug}",
+        )
+    if episode.image:
+        check_artwork(episode.image, f"{episode.md_path}: image", problems)
+    if episode.draft or not audio:
+        return
+    if episode.audio is None:
+        problems.add(
+            episode.md_path, "no audio source: set `audio:` or put one audio file in the folder"
+        )
+        return
+    duration = _check_audio_file(episode.audio, problems)
+    if duration:
+        check_duration(episode.chapters, duration, f"{episode.md_path}: chapters", problems)
+
+
+def check_plan(plan: Plan, progress: ProgressFactory | None = None) -> None:
+    """Everything the plan would refuse, into plan.refused: the feed first (cheap), the
+    guards, then pass 1 of every render that is neither cached nor published before."""
+    problems = Problems()
+    _check_feed(plan, problems)
+    _check_guards(plan, problems)
+    _measure(plan, problems, progress)
+    plan.refused = problems.items
+
+
+# Feed elements → the input field that makes them, so that a finding on the planned feed
+# names what the host must change.
+CHANNEL_FIELDS = {
+    "title": "show.title",
+    "description": "show.description",
+    "link": "show.link",
+    "language": "show.language",
+    "itunes:author": "show.author",
+    "itunes:owner": "show.owner",
+    "itunes:category": "show.categories",
+    "itunes:image": "show.image",
+    "itunes:explicit": "show.explicit",
+    "itunes:type": "show.type",
+    "podcast:person": "podcast.persons",
+    "podcast:funding": "podcast.funding",
+    "podcast:txt": "podcast.txt",
+    "podcast:license": "podcast.license",
+    "podcast:medium": "podcast.medium",
+}
+ITEM_FIELDS = {
+    "title": "title",
+    "description": "summary",
+    "link": "link",
+    "pubDate": "date",
+    "itunes:episode": "number",
+    "podcast:episode": "number",
+    "itunes:season": "season",
+    "podcast:season": "season",
+    "itunes:episodeType": "type",
+    "itunes:explicit": "explicit",
+    "itunes:image": "image",
+    "podcast:person": "persons",
+    "podcast:soundbite": "soundbites",
+}
+
+
+def _check_feed(plan: Plan, problems: Problems) -> None:
+    """The planned feed, linted as publish lints the real one (the artwork from the local
+    file: it is uploaded only later). Each error names the input it comes from."""
+    config = plan.config
+    cover_url = public_url(config.storage.public_base_url, cover_key(config.show.image))
+    cover = config.show.image.read_bytes()
+    remote = Remote(content=lambda url: cover if url == cover_url else None)
+    sources = {record.guid: slug for slug, record in plan.records.items()}
+    md_paths = {e.slug: e.md_path for e in plan.state.episodes}
+    for key, xml in plan.pages:
+        guids = _item_guids(xml)
+        for finding in lint_feed(xml, remote):
+            if finding.level != "error":
+                continue
+            where = _source(finding.where, guids, sources, md_paths, str(config.path))
+            problems.add(where, f"{finding.text} ({key}: {finding.where})")
+
+
+def _item_guids(xml: bytes) -> list[str]:
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    return [item.findtext("guid") or "" for item in root.iter("item")]
+
+
+def _source(
+    where: str,
+    guids: list[str],
+    sources: dict[str, str],
+    md_paths: dict[str, Path],
+    config: str,
+) -> str:
+    """'item[2]/podcast:person' → '<that episode.md>: persons'; 'channel/description' →
+    'podcast.toml: show.description'."""
+    element = where.rpartition("/")[2]
+    if where.startswith("item["):
+        index = int(where[5 : where.index("]")]) - 1
+        slug = sources.get(guids[index]) if 0 <= index < len(guids) else None
+        if slug in md_paths:
+            return f"{md_paths[slug]}: {ITEM_FIELDS.get(element, element)}"
+    return f"{config}: {CHANNEL_FIELDS.get(element, element)}"
+
+
+def _check_guards(plan: Plan, problems: Problems) -> None:
+    live = plan.state.live
+    if not live.exists:
+        return
+    planned = _planned_items(plan)
+    problems.extend(guard(live, planned, plan.config.storage.feed_key, plan.choice.allow))
+
+
+def _planned_items(plan: Plan) -> list[Planned]:
+    """What the next feed will say of each episode: URL by URL, as the guards compare it."""
+    base = plan.config.storage.public_base_url
+    chosen = {e.slug: e for e in plan.episodes}
+    planned = []
+    for episode in plan.state.due(plan.choice.now):
+        record = plan.records.get(episode.slug)
+        if record is None:
+            continue
+        before = plan.state.record(episode)
+        replaced = (
+            episode.slug in chosen and before is not None and before.render_key != record.render_key
+        )
+        url = public_url(base, record.audio_key)
+        planned.append(Planned(episode.slug, record.guid, episode.title, url, replaced))
+    return planned
+
+
+def _measure(plan: Plan, problems: Problems, progress: ProgressFactory | None) -> None:
+    """Pass 1 of each pending render, unless this target already holds that very render (it
+    was measured then). What is measured is kept for pass 2, in the run's scratch folder."""
+    for episode_plan in plan.episodes:
+        pending = [
+            job
+            for job in episode_plan.pending
+            if not (episode_plan.record and episode_plan.record.render_key == job.render_key)
+        ]
+        if not pending:
+            continue
+        tick = progress(f"measuring {episode_plan.slug}") if progress else None
+        try:
+            found = prepare(pending, plan.scratch / "programs", tick)
+        except PodpubError as exc:
+            problems.extend(exc.problems)
+            continue
+        plan.prepared.update((p.job.render_key, p) for p in found)

@@ -1,0 +1,78 @@
+"""published.json: what was published for an episode, committed so that `podpub feed` can rebuild
+the feed byte for byte in a clean checkout (no audio, no ffmpeg)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from podpub.errors import EpisodeError
+from podpub.files import write_atomic
+
+RECORD_FILE = "published.json"
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """Another encoding of the episode, stored beside the main one (podcast:alternateEnclosure)."""
+
+    key: str
+    bytes: int
+    sha256: str
+    type: str
+    bitrate: int  # bits per second of the audio stream
+
+
+@dataclass(frozen=True)
+class Record:
+    guid: str
+    audio_key: str
+    audio_bytes: int
+    audio_sha256: str
+    audio_type: str
+    duration_s: float
+    render_key: str
+    integrated_lufs: float
+    true_peak_dbtp: float
+    source_lufs: float
+    gain_db: float
+    published_at: str  # first publish, UTC ISO 8601; kept on later publishes
+    storage: str  # the target it was stored in: a feed for another target must not list it
+    chapters_key: str | None = None  # Podcasting 2.0 JSON chapters
+    transcript_key: str | None = None
+    image_key: str | None = None  # the episode's own artwork
+    chapters_offset_s: float = 0.0  # chapters move by the intro's length and trimmed silence
+    alternates: tuple[Alternate, ...] = ()
+
+
+def record_path(folder: Path) -> Path:
+    return folder / RECORD_FILE
+
+
+def load_record(folder: Path) -> Record | None:
+    path = record_path(folder)
+    if not path.is_file():
+        return None
+    try:
+        return record_from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise EpisodeError.at(path, f"is damaged ({exc}); restore it from version control") from exc
+
+
+def record_from_json(text: str) -> Record:
+    data = json.loads(text)
+    data["alternates"] = tuple(Alternate(**a) for a in data.get("alternates", ()))
+    return Record(**data)
+
+
+def record_json(record: Record) -> str:
+    return json.dumps(asdict(record), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def save_record(folder: Path, record: Record) -> None:
+    """Written only when it changes, so republishing leaves the checkout untouched."""
+    text = record_json(record)
+    path = record_path(folder)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_atomic(path, text.encode())
