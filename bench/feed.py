@@ -22,12 +22,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from podpub.checks import check, load_show
-from podpub.lint import lint_feed
-from podpub.publish import render_feed
-from podpub.showfeed import feed_items
-
-from podpub.feed import build_feed
+from podpub.feed.build import build_pages
+from podpub.feed.items import feed_item
+from podpub.feed.lint import lint_feed
+from podpub.publishing.pipeline import show_feed
+from podpub.publishing.state import load_show
+from podpub.show.episodes import load_episodes
+from podpub.show.records import load_record
 
 REPO = Path(__file__).resolve().parent.parent
 EPISODES = int(os.environ.get("BENCH_EPISODES", "5000"))
@@ -91,11 +92,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         config_path = synthetic_show(Path(folder), EPISODES)
         config = load_show(config_path)
-        episodes, _ = check(config, need_audio=False)
-        items = feed_items(config, episodes, datetime.now(UTC))
+        episodes, _ = load_episodes(config.episodes_dir)
+        items = [
+            feed_item(config, e, record) for e in episodes if (record := load_record(e.folder))
+        ]
         cover = "https://podcast.example.org/reseaux/cover.jpg"
-        build, feed = median_time(lambda: build_feed(config, items, cover))
-        render, _ = median_time(lambda: render_feed(config))
+        build, pages = median_time(lambda: build_pages(config, items, cover))
+        feed = pages[0][1]  # type: ignore[index]
+        render, _ = median_time(lambda: show_feed(config))
         lint, findings = median_time(lambda: lint_feed(feed))  # type: ignore[arg-type]
         command = [
             sys.executable,

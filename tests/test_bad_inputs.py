@@ -273,7 +273,7 @@ CASES: list[tuple[str, Breaker, str]] = [
     (
         "unknown storage",
         toml('url = "file://public"', 'url = "ftp://example.org/podcast"'),
-        "ftp://example.org/podcast: unknown storage URL",
+        "storage.url: 'ftp://example.org/podcast' is not a storage URL",
     ),
     (
         "credentials in podcast.toml",
@@ -293,6 +293,16 @@ def test_bad_input_stops_everything(show: Path, name: str, breaker: Breaker, mes
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert not (show / "public").exists()  # nothing uploaded
     assert snapshot(show) == before  # no local file changed
+
+
+@pytest.mark.parametrize(("name", "breaker", "message"), CASES, ids=[c[0] for c in CASES])
+def test_check_refuses_what_publish_refuses(
+    show: Path, name: str, breaker: Breaker, message: str
+) -> None:
+    """`check` knows everything `publish` would refuse, with the same message."""
+    breaker(show)
+    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "check"])
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
 
 
 def test_the_matrix_is_large_enough() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -16,11 +17,12 @@ from PIL import Image
 from podpub.cli import main
 from podpub.feed.lint import Finding, Remote, lint_feed
 from podpub.publishing.state import load_show
-from tests.conftest import REPO, render_feed
+from tests.conftest import REPO, podpub, render_feed
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 COVER = (REPO / "cover.jpg").read_bytes()
+COVER_KEY = f"cover-{hashlib.sha256(COVER).hexdigest()[:12]}.jpg"  # content-addressed
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +163,9 @@ def test_serial_shows_need_episode_numbers(demo_feed: bytes) -> None:
         number = channel.find(f"item/{ITUNES}episode")
         number.getparent().remove(number)
 
-    assert "item[1]/itunes:episode: is missing: a serial show (itunes:type serial) numbers every episode" in errors(
-        edited(demo_feed, serial_without_numbers)
+    assert (
+        "item[1]/itunes:episode: is missing: a serial show (itunes:type serial) numbers every episode"
+        in errors(edited(demo_feed, serial_without_numbers))
     )
 
 
@@ -206,7 +209,7 @@ def test_unfetchable_artwork_and_plain_http_are_warnings(demo_feed: bytes) -> No
         Finding(
             "warning",
             "channel/itunes:image",
-            "could not fetch http://podcast.example.org/reseaux/cover-0af89f791e52.jpg to check it",
+            f"could not fetch http://podcast.example.org/reseaux/{COVER_KEY} to check it",
         )
         in found
     )
@@ -249,3 +252,36 @@ def test_publish_refuses_to_write_a_feed_with_errors(cached_show: Path) -> None:
     assert "podcast.toml: show.description: is 4" in result.stderr
     assert "(feed.xml: channel/description)" in result.stderr
     assert not (cached_show / "public" / "feed.xml").exists()
+
+
+def test_the_lint_command_fetches_over_http(
+    cached_show: Path, http_folder: tuple[Path, str]
+) -> None:
+    """`podpub lint URL` against a real HTTP server: the feed, its artwork and each enclosure's
+    size (HEAD) are fetched from where the feed says they are."""
+    served, base = http_folder
+    code, _, err = podpub(
+        cached_show, "publish", "--storage", f"file://{served}", "--base-url", base
+    )
+    assert code == 0, err
+
+    def lint() -> tuple[int, list[dict[str, str]]]:
+        result = CliRunner().invoke(main, ["lint", base + "feed.xml", "--json"])
+        return result.exit_code, json.loads(result.stdout)["findings"]
+
+    code, findings = lint()
+    assert code == 0 and {f["level"] for f in findings} == {"warning"}
+    assert all("is not HTTPS" in f["text"] for f in findings)  # a local server speaks http
+
+    (mp3,) = served.glob("2012-04-26-vous-*.mp3")
+    mp3.write_bytes(mp3.read_bytes()[:-100])
+    Image.new("RGB", (600, 600)).save(next(served.glob("cover-*.jpg")), "JPEG")
+    code, findings = lint()
+    texts = [f["text"] for f in findings if f["level"] == "error"]
+    assert code == 1
+    assert any(t.endswith(f"but {base}{mp3.name} has {mp3.stat().st_size} bytes") for t in texts)
+    assert any("is 600x600 px; allowed: 1400 to 3000 px" in t for t in texts)
+
+    next(served.glob("cover-*.jpg")).unlink()
+    code, findings = lint()
+    assert any(f["text"].startswith("could not fetch") for f in findings if f["level"] == "warning")

@@ -76,7 +76,9 @@ def test_a_published_episode_with_jingles_has_its_chapters_moved(
     assert "00:00:07.952 Le futile" in (public / "feed.xml").read_text()
     record = json.loads((show / "episodes" / VOUS / "published.json").read_text())
     assert record["chapters_offset_s"] == 2.0
-    assert record["duration_s"] == pytest.approx(25.365 + 2.0, abs=0.1)
+    source = decoded_seconds(show / "episodes" / VOUS / "audio.flac")
+    assert record["duration_s"] == pytest.approx(source + 2.0, abs=0.1)  # 3 s intro − 1 s fade
+    assert record["duration_s"] == pytest.approx(decoded_seconds(mp3), abs=0.1)
     figures = ebur128(mp3)
     assert abs(figures["integrated"] + 16.0) <= 0.25 and figures["true_peak"] <= -1.0
 

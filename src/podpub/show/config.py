@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,8 +19,10 @@ from podpub.show.feed_settings import (
 from podpub.show.fields import Fields, check_feedable
 from podpub.standards.apple import SHOW_TYPES, category_problem
 from podpub.standards.language import is_language
+from podpub.standards.text import url_problem
 
 DEFAULT_STORAGE = "file://public"
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")  # S3's bucket naming rules
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,35 @@ class Config:
         """Apply command-line/environment overrides of the storage target and public URL."""
         settings = self.storage
         if storage:
+            if problem := storage_url_problem(storage):
+                raise ConfigError.at("--storage", problem)
             settings = replace(settings, url=storage)
         if base_url:
+            if problem := url_problem(base_url):
+                raise ConfigError.at("--base-url", problem)
             settings = replace(settings, public_base_url=base_url.rstrip("/") + "/")
         return replace(self, storage=settings)
 
 
 def public_url(base_url: str, key: str) -> str:
     return base_url.rstrip("/") + "/" + key
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """`s3://bucket/prefix` → (bucket, prefix without slashes at either end)."""
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    return bucket, prefix.strip("/")
+
+
+def storage_url_problem(url: str) -> str | None:
+    if url.startswith("file://"):
+        return None if url.removeprefix("file://") else f"{url!r} names no folder: file://FOLDER"
+    if url.startswith("s3://"):
+        bucket, _ = parse_s3_url(url)
+        if not BUCKET.match(bucket):
+            return f"{bucket!r} is not a valid bucket name (3–63 of a-z 0-9 . -)"
+        return None
+    return f"{url!r} is not a storage URL; use file://FOLDER or s3://BUCKET/PREFIX"
 
 
 def load_config(path: Path) -> Config:
@@ -240,8 +264,11 @@ def _read_storage(f: Fields) -> StorageSettings:
     f.check_unknown(STORAGE_KEYS, handled=SECRET_KEYS)
     base = f.url("public_base_url", required=True) or ""
     endpoint = f.url("endpoint_url")
+    url = f.text("url", DEFAULT_STORAGE) or DEFAULT_STORAGE
+    if problem := storage_url_problem(url):
+        f.fail("url", problem)
     return StorageSettings(
-        url=f.text("url", DEFAULT_STORAGE) or DEFAULT_STORAGE,
+        url=url,
         public_base_url=base.rstrip("/") + "/",
         feed_key=f.text("feed_key", "feed.xml") or "feed.xml",
         endpoint_url=endpoint,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from podpub.callbacks import Progress
 from podpub.errors import StorageError
-from podpub.show.config import StorageSettings
-from podpub.storage.base import ObjectInfo, Progress, Storage, Stored, content_type_for
+from podpub.show.config import StorageSettings, storage_url_problem
+from podpub.storage.base import ObjectInfo, Storage, Stored, content_type_for
 from podpub.storage.local import LocalStorage
 
 __all__ = [
@@ -30,4 +31,4 @@ def open_storage(settings: StorageSettings, root: Path) -> Storage:
         from podpub.storage.s3 import S3Storage  # boto3 takes ~0.3 s to import: only when used
 
         return S3Storage(url, settings)
-    raise StorageError.at(url, "unknown storage URL; use file://FOLDER or s3://BUCKET/PREFIX")
+    raise StorageError.at(url, storage_url_problem(url) or "unknown storage URL")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from podpub.callbacks import Progress
 
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
@@ -29,7 +30,6 @@ class ObjectInfo:
     size: int
     sha256: str | None
     content_type: str | None
-    cache_control: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,6 @@ class Stored:
 
     data: bytes
     etag: str
-
-
-Progress = Callable[[float, float], None]  # (bytes just sent, total bytes)
 
 
 class Storage(Protocol):

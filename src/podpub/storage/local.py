@@ -10,9 +10,10 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from podpub.callbacks import Progress
 from podpub.errors import StorageConflict, StorageError
 from podpub.files import sha256_file, temp_name, write_atomic
-from podpub.storage.base import ObjectInfo, Progress, Stored, content_type_for
+from podpub.storage.base import ObjectInfo, Stored, content_type_for
 
 
 class LocalStorage:

@@ -6,7 +6,6 @@ exception becomes a StorageError a host can act on.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,11 @@ import botocore.exceptions
 from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 
+from podpub.callbacks import Progress
 from podpub.errors import StorageConflict, StorageError
-from podpub.show.config import StorageSettings
-from podpub.storage.base import ObjectInfo, Progress, Stored, content_type_for
+from podpub.show.config import StorageSettings, parse_s3_url, storage_url_problem
+from podpub.storage.base import ObjectInfo, Stored, content_type_for
 
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 # Multipart above 16 MiB (a two-hour episode at 128 kb/s is ~115 MB), four parts in flight.
 TRANSFER = TransferConfig(
     multipart_threshold=16 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=4
@@ -31,16 +30,10 @@ NO_CREDENTIALS = (
 )
 
 
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """`s3://bucket/prefix` → (bucket, prefix without slashes at either end)."""
-    bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    if not BUCKET.match(bucket):
-        raise StorageError.at(url, f"{bucket!r} is not a valid bucket name (3–63 of a-z 0-9 . -)")
-    return bucket, prefix.strip("/")
-
-
 class S3Storage:
     def __init__(self, url: str, settings: StorageSettings) -> None:
+        if problem := storage_url_problem(url):
+            raise StorageError.at(url, problem)
         self.bucket, self.prefix = parse_s3_url(url)
         self.client = _client(settings, url)
         self.acl = settings.acl
@@ -70,7 +63,6 @@ class S3Storage:
             size=found["ContentLength"],
             sha256=found.get("Metadata", {}).get("sha256"),
             content_type=found.get("ContentType"),
-            cache_control=found.get("CacheControl"),
         )
 
     def put_file(
