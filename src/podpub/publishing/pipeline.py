@@ -67,7 +67,7 @@ def make_plan(
     chosen = chosen_episodes(state, selected, choice)
     episodes = [plan_episode(state, e, choice, out) for e in chosen]
     plan = Plan(state, choice, scratch, out, episodes, STEPS)
-    plan.records = {e.slug: r for e in state.episodes if (r := state.record(e))}
+    plan.records = state.records()
     plan.records.update(
         (e.slug, e.predicted_record(state, scratch / "predicted")) for e in episodes
     )
@@ -158,8 +158,7 @@ def show_feed(config: Config, now: datetime | None = None) -> Pages:
     state, _ = load_state(config, (), problems)
     check_inputs(state, state.episodes, NOTHING_ALLOWED, problems, audio=False)
     problems.raise_as(EpisodeError)
-    records = {e.slug: r for e in state.episodes if (r := state.record(e))}
-    return feed_pages(config, state.episodes, records, now or datetime.now(UTC))
+    return feed_pages(config, state.episodes, state.records(), now or datetime.now(UTC))
 
 
 def lint_show(config: Config) -> list[tuple[str, Finding]]:

@@ -30,6 +30,14 @@ class ShowState:
         record = self.saved.get(episode.slug)
         return record if record and record.storage == self.config.storage.url else None
 
+    def records(self) -> dict[str, Record]:
+        """slug → what is published in this target, for every episode that has it."""
+        return {e.slug: r for e in self.episodes if (r := self.record(e))}
+
+    def reread_records(self) -> None:
+        """Read every published.json again: another publisher may have written one."""
+        self.saved = _saved_records(self.episodes, Problems())
+
     def due(self, now: datetime) -> list[Episode]:
         return [e for e in self.episodes if e.is_due(now)]
 

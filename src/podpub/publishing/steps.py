@@ -17,10 +17,9 @@ from podpub.publishing.plan import EpisodePlan, Plan
 from podpub.publishing.rendercache import BuildCache, Rendered
 from podpub.publishing.rendering import prepare, render_job
 from podpub.publishing.staging import StagedEpisode, build_record, stage_episode
-from podpub.publishing.state import ShowState
 from podpub.show.episodes import write_guid
 from podpub.show.feed_settings import podcast_guid, write_podcast_guid
-from podpub.show.records import Record, load_record, save_record
+from podpub.show.records import Record, save_record
 from podpub.storage import Storage, content_type_for
 
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys
@@ -229,10 +228,5 @@ class Feed:
 def _current_records(run: Run) -> dict[str, Record]:
     """Every record of this target, read again (another publisher may have added one since the
     run began), with this run's own."""
-    state: ShowState = run.plan.state
-    records = {}
-    for episode in state.episodes:
-        record = load_record(episode.folder)
-        if record and record.storage == state.config.storage.url:
-            records[episode.slug] = record
-    return records | run.records
+    run.plan.state.reread_records()
+    return run.plan.state.records() | run.records
