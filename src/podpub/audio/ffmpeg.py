@@ -1,7 +1,9 @@
 """Finding ffmpeg and talking to it: the only place that builds ffmpeg command lines.
 
-ffmpeg comes from PATH when present, else from the imageio-ffmpeg wheel (which ships no ffprobe,
-so nothing here relies on ffprobe: stream facts are read from `ffmpeg -i`'s own report).
+ffmpeg is the static binary pinned by the imageio-ffmpeg wheel, so that the same inputs give the
+same published bytes on every machine (PODPUB_FFMPEG=system or a path picks another one). The
+wheel ships no ffprobe, so nothing here relies on ffprobe: stream facts are read from `ffmpeg
+-i`'s own report.
 """
 
 from __future__ import annotations
@@ -30,20 +32,30 @@ LAYOUT_CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1":
 
 @functools.cache
 def ffmpeg_exe() -> str:
-    """PODPUB_FFMPEG, else ffmpeg on PATH, else the binary inside the imageio-ffmpeg wheel."""
-    chosen = os.environ.get("PODPUB_FFMPEG") or shutil.which("ffmpeg")
+    """PODPUB_FFMPEG (a path, or `system` for ffmpeg on PATH), else the binary inside the
+    imageio-ffmpeg wheel, else ffmpeg on PATH (a platform the wheel does not cover)."""
+    chosen = os.environ.get("PODPUB_FFMPEG", "")
+    if chosen == "system":
+        return _on_path()
     if chosen:
         return chosen
     try:
         import imageio_ffmpeg
 
         return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as exc:
+    except (ImportError, RuntimeError):
+        return _on_path()
+
+
+def _on_path() -> str:
+    found = shutil.which("ffmpeg")
+    if found is None:
         raise AudioError.at(
             "ffmpeg",
-            "not found: install ffmpeg on PATH (apt install ffmpeg / brew install ffmpeg) "
-            f"or the imageio-ffmpeg wheel (pip install imageio-ffmpeg) [{exc}]",
-        ) from exc
+            "not found: install the imageio-ffmpeg wheel (pip install imageio-ffmpeg) or "
+            "ffmpeg on PATH (apt install ffmpeg / brew install ffmpeg)",
+        )
+    return found
 
 
 @functools.cache
