@@ -86,11 +86,10 @@ def encode(
             final_meter = FinalMeter(encoder, copy) if copy else None
             _feed(encoder, chunks)
             code = encoder.wait()
-            if code != 0:
+            if code != 0 or not _written(tmp):  # whatever the ffmpeg version says, check
                 errors.seek(0)
-                raise AudioError.at(
-                    output, f"encoding failed: {last_line(errors.read().decode(errors='replace'))}"
-                )
+                reason = last_line(errors.read().decode(errors="replace"))
+                raise AudioError.at(output, f"encoding failed: {reason} (exit code {code})")
             after = final_meter.result() if final_meter else None
             os.replace(tmp, output)
             return after
@@ -103,6 +102,13 @@ def encode(
                 final_meter.close()
             with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                 tmp.unlink()
+
+
+def _written(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:  # e.g. a file where a folder should be
+        return False
 
 
 def leave_one_core_to_encoder() -> set[int] | None:
@@ -190,6 +196,10 @@ def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: C
         decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
         for chunk in copy.audio(decoded):
             meter.add(chunk)
+        if meter.frames < copy.frames:  # the copy ended early: its measurement would be wrong
+            raise AudioError.at(
+                "encoded MP3", f"the final meter read {meter.frames} of {copy.frames} frames"
+            )
         results.send(meter.result())
     except Exception as exc:  # any failure is reported to the parent
         results.send(exc)

@@ -189,8 +189,10 @@ def monitored_mp3_command(output: Path, sample_rate: int, channels: int, bitrate
     """As `encode_command` with `mp3_args`, and the same MP3 frames also on stdout (ffmpeg's tee
     muxer), so the final audio can be measured while it is written. The file is byte-identical;
     the copy has no Xing header, since a pipe cannot be rewound to fill one in."""
-    file = f"[f=mp3:{_muxer_options(MP3_MUXER)}]{_tee_escape(str(output))}"
-    copy = f"[f=mp3:{_muxer_options({**MP3_MUXER, 'write_xing': '0'})}]pipe:1"
+    # onfail=abort on both: ffmpeg 5.1 otherwise carries on without a slave it could not open
+    # (a file in a missing folder) and exits 0.
+    file = f"[f=mp3:onfail=abort:{_muxer_options(MP3_MUXER)}]{_tee_escape(str(output))}"
+    copy = f"[f=mp3:onfail=abort:{_muxer_options({**MP3_MUXER, 'write_xing': '0'})}]pipe:1"
     return _encoder(sample_rate, channels, *MP3_CODEC, bitrate, "-f", "tee", f"{file}|{copy}")
 
 

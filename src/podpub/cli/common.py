@@ -8,12 +8,12 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from podpub.callbacks import Progress
-from podpub.errors import PodpubError
+from podpub.errors import PodpubError, Problem
 from podpub.publishing.state import load_show
 from podpub.show.config import Config
 
@@ -32,6 +32,10 @@ class State:
     def log(self, message: str) -> None:
         if not self.quiet:
             click.echo(message, err=True)
+
+    def warn(self, warning: object) -> None:
+        """A warning on stderr (-q keeps only errors)."""
+        self.log(f"warning: {warning}")
 
     def progress(self, label: str) -> Progress | None:
         """A progress bar on stderr, only for humans watching a terminal; sized on first use."""
@@ -52,34 +56,42 @@ class State:
 
 
 def handles_errors(command: F) -> F:
-    """PodpubError → every problem on stderr, exit 1; a traceback only with -v."""
+    """PodpubError → every problem on stderr (and, with --json, as JSON on stdout), exit 1; a
+    usage error is Click's (exit 2); a traceback only with -v."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        state = click.get_current_context().find_object(State)
+        context = click.get_current_context()
+        state = context.find_object(State)
+        verbose = bool(state and state.verbose)
         try:
             return command(*args, **kwargs)
+        except click.ClickException:
+            raise
         except PodpubError as exc:
-            if state and state.verbose:
+            if verbose:
                 raise
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            sys.exit(1)
+            fail(exc.problems, bool(context.params.get("as_json")))
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: nothing half-written was left; run the command again", err=True
             )
             sys.exit(130)
         except Exception as exc:  # a bug of ours: say so plainly, the traceback only with -v
-            if state and state.verbose:
+            if verbose:
                 raise
-            click.echo(
-                f"error: internal error ({type(exc).__name__}: {exc}); run with -v and report it",
-                err=True,
-            )
-            sys.exit(1)
+            message = f"internal error ({type(exc).__name__}: {exc}); run with -v and report it"
+            fail([Problem("podpub", message)], bool(context.params.get("as_json")))
 
     return wrapper  # type: ignore[return-value]
+
+
+def fail(problems: list[Problem], as_json: bool) -> NoReturn:
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if as_json:
+        print_json({"ok": False, "errors": [vars(p) for p in problems]})
+    sys.exit(1)
 
 
 pass_state = click.make_pass_decorator(State)

@@ -98,7 +98,11 @@ def lint_command(state: State, source: str | None, as_json: bool, offline: bool)
         print_json({"ok": not errors, "findings": [{"feed": k, **vars(f)} for k, f in findings]})
     else:
         for key, finding in findings:
-            click.echo(f"{finding.level}: {key}: {finding.where}: {finding.text}", err=True)
+            line = f"{key}: {finding.where}: {finding.text}"
+            if finding.level == "error":
+                click.echo(f"error: {line}", err=True)
+            else:
+                state.warn(line)
         state.log(f"{len(errors)} error(s), {len(findings) - len(errors)} warning(s)")
     if errors:
         sys.exit(1)

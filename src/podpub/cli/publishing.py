@@ -16,7 +16,6 @@ from podpub.cli.common import (
     print_json,
     storage_option,
 )
-from podpub.errors import PodpubError
 from podpub.publishing.guards import Allowances
 from podpub.publishing.pipeline import check, make_show_plan, publish
 from podpub.publishing.steps import Report
@@ -32,13 +31,7 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
 
     Example: podpub check --json
     """
-    try:
-        episodes, warnings = check(state.config(), slugs)
-    except PodpubError as exc:  # --json reports problems as data, still with exit 1
-        if not as_json:
-            raise
-        print_json({"ok": False, "errors": [vars(p) for p in exc.problems], "warnings": []})
-        sys.exit(1)
+    episodes, warnings = check(state.config(), slugs)
     if as_json:
         print_json(
             {
@@ -50,7 +43,7 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
         )
         return
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        state.warn(warning)
     state.log(f"ok: podcast.toml and {len(episodes)} episode(s) are valid")
 
 
@@ -121,7 +114,7 @@ def publish_command(
 
 def summarize(state: State, report: Report) -> None:
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        state.warn(warning)
     state.log(
         f"published {len(report.episodes)} episode(s): rendered {len(report.rendered)}, "
         f"reused {len(report.reused)}; uploaded {len(report.uploaded)}, "
