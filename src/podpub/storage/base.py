@@ -25,6 +25,11 @@ def content_type_for(key: str) -> str:
     return CONTENT_TYPES.get(Path(key).suffix.lower(), "application/octet-stream")
 
 
+# An upload or temporary file this old belongs to a run that died: another publisher's
+# upload in progress is never that old (a 2-hour episode is ~115 MB).
+STALE_AFTER_S = 6 * 3600
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     size: int
@@ -60,6 +65,19 @@ class Storage(Protocol):
         ...
 
     def read(self, key: str) -> Stored | None: ...
+
+    def get_file(self, key: str, path: Path) -> None:
+        """Download an object whole into `path` (through a temporary name)."""
+        ...
+
+    def listing(self, prefix: str = "") -> dict[str, int]:
+        """Key → size of every object whose key starts with `prefix`."""
+        ...
+
+    def clean_up(self) -> list[str]:
+        """Remove what interrupted runs left behind (temporary files, multipart uploads older
+        than STALE_AFTER_S); return what was removed."""
+        ...
 
     def write_if(self, key: str, data: bytes, cache_control: str, etag: str | None) -> None:
         """Write only if the object still has `etag` (None: only if it does not exist yet);

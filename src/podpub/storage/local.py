@@ -6,14 +6,16 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from podpub.callbacks import Progress
 from podpub.errors import StorageConflict, StorageError
 from podpub.files import sha256_file, temp_name, write_atomic
-from podpub.storage.base import ObjectInfo, Stored, content_type_for
+from podpub.storage.base import STALE_AFTER_S, ObjectInfo, Stored, content_type_for
 
 
 class LocalStorage:
@@ -48,15 +50,36 @@ class LocalStorage:
         self, key: str, path: Path, sha256: str, cache_control: str, progress: Progress | None
     ) -> None:
         target = self._path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = temp_name(target)
-            shutil.copyfile(path, tmp)
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise StorageError.at(target, f"cannot write: {exc.strerror}") from exc
+        _copy_atomic(path, target)
         if progress:
             progress(target.stat().st_size, target.stat().st_size)
+
+    def get_file(self, key: str, path: Path) -> None:
+        source = self._path(key)
+        if not source.is_file():
+            raise StorageError.at(self.describe(key), "is not stored (any more)")
+        _copy_atomic(source, path)
+
+    def listing(self, prefix: str = "") -> dict[str, int]:
+        if not self.root.is_dir():
+            return {}
+        found = {}
+        for path in self.root.rglob("*"):
+            key = path.relative_to(self.root).as_posix()
+            if key.startswith(prefix) and path.is_file() and not _is_temporary(path):
+                found[key] = path.stat().st_size
+        return found
+
+    def clean_up(self) -> list[str]:
+        """Temporary files whose writer is gone (a killed run) or that are older than a day."""
+        if not self.root.is_dir():
+            return []
+        removed = []
+        for path in self.root.rglob(".*.tmp-*"):
+            if _is_temporary(path) and _abandoned(path):
+                path.unlink(missing_ok=True)
+                removed.append(str(path))
+        return removed
 
     def read(self, key: str) -> Stored | None:
         path = self._path(key)
@@ -87,3 +110,35 @@ def _locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    """Copy through a temporary name; a failed copy (a full disk) leaves nothing behind."""
+    tmp = temp_name(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise StorageError.at(target, f"cannot write: {exc.strerror}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+TEMPORARY = re.compile(r"^\..+\.tmp-(\d+)$")  # files.temp_name's pattern
+
+
+def _is_temporary(path: Path) -> bool:
+    return TEMPORARY.match(path.name) is not None
+
+
+def _abandoned(path: Path) -> bool:
+    match = TEMPORARY.match(path.name)
+    assert match is not None
+    try:
+        os.kill(int(match[1]), 0)
+    except ProcessLookupError:
+        return True  # its writer is gone
+    except (PermissionError, OverflowError):
+        pass
+    return time.time() - path.stat().st_mtime > STALE_AFTER_S

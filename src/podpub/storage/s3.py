@@ -6,6 +6,8 @@ exception becomes a StorageError a host can act on.
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ from boto3.s3.transfer import TransferConfig
 
 from podpub.callbacks import Progress
 from podpub.errors import StorageConflict, StorageError
+from podpub.files import temp_name
 from podpub.show.config import StorageSettings, parse_s3_url, storage_url_problem
-from podpub.storage.base import ObjectInfo, Stored, content_type_for
+from podpub.storage.base import STALE_AFTER_S, ObjectInfo, Stored, content_type_for
 
 # Multipart above 16 MiB (a two-hour episode at 128 kb/s is ~115 MB), four parts in flight.
 TRANSFER = TransferConfig(
@@ -96,6 +99,50 @@ class S3Storage:
             raise self._error(exc, self.describe(key)) from exc
         except Exception as exc:
             raise self._error(exc, self.describe(key)) from exc
+
+    def get_file(self, key: str, path: Path) -> None:
+        tmp = temp_name(path)
+        try:
+            self.client.download_file(self.bucket, self._key(key), str(tmp), Config=TRANSFER)
+            os.replace(tmp, path)
+        except Exception as exc:
+            raise self._error(exc, self.describe(key)) from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def listing(self, prefix: str = "") -> dict[str, int]:
+        found = {}
+        start = len(self._key(""))
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self._key(prefix)
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    found[item["Key"][start:]] = int(item["Size"])
+        except Exception as exc:
+            raise self._error(exc, self.describe(prefix)) from exc
+        return found
+
+    def clean_up(self) -> list[str]:
+        """Abort multipart uploads under this prefix that a killed run left unfinished: they
+        are invisible, but the bucket bills their parts until they are aborted."""
+        removed = []
+        cutoff = datetime.now(UTC) - timedelta(seconds=STALE_AFTER_S)
+        try:
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=self._key("")
+            )
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] < cutoff:
+                        self.client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                        removed.append(f"s3://{self.bucket}/{upload['Key']} (unfinished upload)")
+        except Exception as exc:
+            raise self._error(exc, f"s3://{self.bucket}/{self._key('')}") from exc
+        return removed
 
     def write_if(self, key: str, data: bytes, cache_control: str, etag: str | None) -> None:
         condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
