@@ -43,14 +43,21 @@ def test_a_changed_guid_is_caught_by_the_live_feed_even_without_records(live: Pa
     )
 
 
-def test_a_deleted_episode_would_disappear_and_is_refused(live: Path) -> None:
-    shutil.rmtree(live / "episodes" / ISOLEMENT)
-    refused(
-        live,
-        f"feed.xml: item 'Enjeux des réseaux sociaux : l’isolement': (guid '{ISOLEMENT_GUID}')",
-    )
+def test_a_deleted_episode_stays_listed_until_its_removal_is_allowed(live: Path) -> None:
+    """Storage knows what it holds: a checkout without an episode's folder (another host's
+    episode, or one deleted here) lists it as stored; removing it is said explicitly, and
+    leaves a tombstone so that a checkout that still has the folder cannot bring it back."""
+    folder = live / "episodes" / ISOLEMENT
+    kept = live.parent / "kept-isolement"
+    shutil.move(folder, kept)
+    code, _, err = podpub(live, "publish")
+    assert code == 0 and f"keep {ISOLEMENT}: not in this checkout" in err, err
+    assert f"--allow-removal {ISOLEMENT_GUID}" in err
+    assert b"isolement" in (live / "public" / "feed.xml").read_bytes()
     assert podpub(live, "publish", "--allow-removal", ISOLEMENT_GUID)[0] == 0
     assert b"isolement" not in (live / "public" / "feed.xml").read_bytes()
+    shutil.move(kept, folder)  # a checkout that still has it
+    refused(live, f"{ISOLEMENT}/published.json: says {ISOLEMENT} was published as")
 
 
 def test_an_episode_turned_back_into_a_draft_is_refused(live: Path) -> None:

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import podpub, snapshot
+from tests.conftest import edit, podpub, snapshot
 
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 VOUS_TITLE = "Essentiel dans les réseaux sociaux : VOUS !"
@@ -39,14 +39,18 @@ def test_an_edited_title_shows_the_upload_and_the_field_diff(live: Path) -> None
     assert f"title: '{VOUS_TITLE}' → 'VOUS, l’essentiel'" in changes
 
 
-def test_a_new_episode_is_added_and_a_deleted_one_refused(live: Path) -> None:
-    (live / "episodes" / VOUS / "published.json").unlink()
-    for path in (live / "public").glob(f"{VOUS}-*"):
-        path.unlink()
-    shutil.rmtree(live / "episodes" / ISOLEMENT)
+def test_a_new_episode_is_added_and_a_drafted_one_refused(live: Path) -> None:
+    new = live / "episodes" / "2012-04-27-nouveau"
+    shutil.copytree(live / "episodes" / VOUS, new)
+    (new / "published.json").unlink()
+    edit(new / "episode.md", "guid: 8b1d5e43", "guid: 0b1d5e43")
+    edit(new / "episode.md", f'title: "{VOUS_TITLE}"', 'title: "Nouveau"')
+    edit(new / "episode.md", "number: 26", "number: 27")
+    md = live / "episodes" / ISOLEMENT / "episode.md"
+    edit(md, "number: 25\n", "number: 25\ndraft: true\n")
     code, found = plan(live)
     assert code == 1
-    assert found["added"] == [VOUS_TITLE]
+    assert found["added"] == ["Nouveau"]
     assert found["removed"] == ["Enjeux des réseaux sociaux : l’isolement"]
     assert "would disappear from listeners' apps" in found["refused"][0]  # type: ignore[index]
 
@@ -54,8 +58,16 @@ def test_a_new_episode_is_added_and_a_deleted_one_refused(live: Path) -> None:
 def test_an_episode_without_a_render_says_why(live: Path) -> None:
     shutil.rmtree(live / ".podpub")
     code, found = plan(live)
-    assert code == 0
-    assert {e["render"] for e in found["episodes"]} == {"render (not in the build cache)"}  # type: ignore[attr-defined,index]
+    assert code == 0  # a fresh machine: storage holds the published audio
+    assert {e["render"] for e in found["episodes"]} == {  # type: ignore[attr-defined,index]
+        "reuse the stored audio (nothing to render)"
+    }
+    for path in (live / "public").glob("*.mp3"):
+        path.unlink()
+    code, found = plan(live)
+    assert {e["render"] for e in found["episodes"]} == {  # type: ignore[attr-defined,index]
+        "render (neither in the build cache nor in storage)"
+    }
 
 
 def test_publish_dry_run_prints_the_same_plan(live: Path) -> None:
@@ -71,4 +83,6 @@ def test_publish_dry_run_prints_the_same_plan(live: Path) -> None:
 def test_a_plan_for_a_show_never_published_creates_nothing(show: Path) -> None:
     code, found = plan(show)  # plan() asserts that no file appeared or changed
     assert code == 0 and not (show / "public").exists()
-    assert {e["render"] for e in found["episodes"]} == {"render (not in the build cache)"}  # type: ignore[attr-defined,index]
+    assert {e["render"] for e in found["episodes"]} == {  # type: ignore[attr-defined,index]
+        "render (neither in the build cache nor in storage)"
+    }

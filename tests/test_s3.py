@@ -116,11 +116,15 @@ def test_publish_stores_every_object_typed_cached_and_checksummed(
         ".srt": "application/x-subrip",
         ".xml": "application/rss+xml",
     }
+    snapshots = {k: json.loads(v) for k, v in stored.items() if "/.podpub/records/" in k}
+    assert {s["slug"] for s in snapshots.values()} == set(SLUGS)  # what the target holds
     for key, data in stored.items():
         head = client.head_object(Bucket=bucket, Key=key)
         assert head["ContentType"] == expected_types[Path(key).suffix]
         assert head["ContentLength"] == len(data)
-        if key.endswith(".xml"):
+        if key in snapshots:
+            assert head["CacheControl"] == "no-cache"  # publishers must read the latest
+        elif key.endswith(".xml"):
             assert head["CacheControl"] == "public, max-age=300"
         else:
             assert head["Metadata"]["sha256"] == hashlib.sha256(data).hexdigest()
@@ -144,9 +148,8 @@ def test_second_publish_uploads_nothing(s3_show: Path) -> None:
     second = json.loads(out)
     assert second["uploaded"] == []
     assert second["skipped"] == first["uploaded"]
-    assert (
-        second["verified"] == first["verified"] == [k for k in first["uploaded"] if k != "feed.xml"]
-    )
+    assets = [k for k in first["uploaded"] if k != "feed.xml" and not k.startswith(".podpub/")]
+    assert second["verified"] == first["verified"] == assets  # records and feed: written last
 
 
 def test_environment_selects_s3_and_enclosures_download_identically_with_ranges(

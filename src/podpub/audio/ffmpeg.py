@@ -47,6 +47,17 @@ def ffmpeg_exe() -> str:
         return _on_path()
 
 
+@functools.cache
+def ffmpeg_identity() -> str:
+    """The version ffmpeg reports, e.g. 'n9.0.2-17-g2a571b6068-20260930' or '5.1.9-0+deb12u1':
+    renders from two builds differ in their bytes, so records keep it."""
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, text=True, check=False
+    )
+    match = re.match(r"ffmpeg version (\S+)", result.stdout)
+    return match[1] if match else "unknown"
+
+
 def _on_path() -> str:
     found = shutil.which("ffmpeg")
     if found is None:

@@ -55,13 +55,17 @@ class FeedWrite:
     unchanged: list[str] = field(default_factory=list)
 
 
-def write_pages(storage: Storage, build: BuildPages) -> FeedWrite:
+def write_pages(storage: Storage, main_key: str, build: BuildPages) -> FeedWrite:
     """Older pages first, the feed itself last and conditionally; on conflict `build` is
-    called again, so the pages are rebuilt from what the other publisher left."""
+    called again, so the pages are rebuilt from what the other publisher left.
+
+    The feed is read before `build` reads the records: a publisher stores its records before
+    its feed, so any feed written after this read (whose records this build may miss) makes
+    the conditional write fail, and the next attempt sees them."""
     for _ in range(FEED_ATTEMPTS):
-        pages = build()
-        (main_key, main), older = pages[0], pages[1:]
         current = storage.read(main_key)
+        pages = build()
+        main, older = pages[0][1], pages[1:]
         result = FeedWrite(storage.describe(main_key))
         for key, xml in older:
             _write_page(storage, key, xml, result)
@@ -75,7 +79,7 @@ def write_pages(storage: Storage, build: BuildPages) -> FeedWrite:
         result.written.append(main_key)
         return result
     raise StorageError.at(
-        storage.describe(pages[0][0]),
+        storage.describe(main_key),
         f"changed by other publishers {FEED_ATTEMPTS} times while writing it; run publish again",
     )
 

@@ -53,7 +53,8 @@ def planned(
     check_inputs(state, selected, choice.allow, problems)
     problems.raise_as(EpisodeError)
     if not offline:
-        state.connect(storage or open_storage(config.storage, config.root))
+        state.connect(storage or open_storage(config.storage, config.root), problems)
+        problems.raise_as(EpisodeError)
     with tempfile.TemporaryDirectory(prefix="podpub-") as folder:
         scratch = Path(folder)
         plan = make_plan(state, selected, choice, scratch, scratch / "out")
@@ -65,18 +66,25 @@ def make_plan(
     state: ShowState, selected: list[Episode], choice: Choice, scratch: Path, out: Path
 ) -> Plan:
     chosen = chosen_episodes(state, selected, choice)
-    episodes = [plan_episode(state, e, choice, out) for e in chosen]
+    ffmpeg = _ffmpeg_identity() if any(e.audio for e in chosen) else ""
+    episodes = [plan_episode(state, e, choice, out, ffmpeg) for e in chosen]
     plan = Plan(state, choice, scratch, out, episodes, STEPS)
-    plan.records = state.records()
+    plan.feed_episodes, plan.records = state.published(choice.allow.removal)
     plan.records.update(
         (e.slug, e.predicted_record(state, scratch / "predicted")) for e in episodes
     )
-    plan.pages = feed_pages(state.config, state.episodes, plan.records, choice.now)
+    plan.pages = feed_pages(state.config, plan.feed_episodes, plan.records, choice.now)
     pending = {e.guid for e in episodes if e.pending}
     first = {e.guid for e in episodes if e.record is None}
     plan.diff = feed_diff(state.live.pages, plan.pages, pending, first)
     _object_actions(plan)
     return plan
+
+
+def _ffmpeg_identity() -> str:
+    from podpub.audio.ffmpeg import ffmpeg_identity  # a subprocess: only when audio is involved
+
+    return ffmpeg_identity()
 
 
 def _object_actions(plan: Plan) -> None:
@@ -86,11 +94,14 @@ def _object_actions(plan: Plan) -> None:
         return
     for episode in plan.episodes:
         if episode.staged is None:
-            episode.objects = {episode.jobs[0].audio_key: "upload after render"}
+            after = "upload after tagging again" if episode.fetch else "upload after render"
+            episode.objects = {episode.jobs[0].audio_key: after}
             continue
-        for key, _, sha in episode.staged.files:
-            stored = storage.head(key)
-            if stored is None:
+        for key, path, sha in episode.staged.files:
+            stored = storage.head(key) if path else None
+            if path is None:
+                episode.objects[key] = "skip (unchanged)"  # verified when it was planned
+            elif stored is None:
                 episode.objects[key] = "upload"
             else:
                 episode.objects[key] = (
@@ -158,7 +169,7 @@ def show_feed(config: Config, now: datetime | None = None) -> Pages:
     state, _ = load_state(config, (), problems)
     check_inputs(state, state.episodes, NOTHING_ALLOWED, problems, audio=False)
     problems.raise_as(EpisodeError)
-    return feed_pages(config, state.episodes, state.records(), now or datetime.now(UTC))
+    return feed_pages(config, *state.published(), now or datetime.now(UTC))
 
 
 def lint_show(config: Config) -> list[tuple[str, Finding]]:

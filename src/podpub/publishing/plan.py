@@ -15,7 +15,14 @@ from podpub.publishing.companions import prepare_companions
 from podpub.publishing.feeddiff import FeedDiff
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
 from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob, render_jobs
-from podpub.publishing.staging import StagedEpisode, build_record, stage_episode
+from podpub.publishing.staging import (
+    Kept,
+    StagedEpisode,
+    build_record,
+    kept_files,
+    planned_tags_sha256,
+    stage_episode,
+)
 from podpub.publishing.state import ShowState
 from podpub.show.config import Config
 from podpub.show.episodes import Episode, new_guid
@@ -47,8 +54,11 @@ class EpisodePlan:
     record: Record | None  # what this storage target holds of it now
     jobs: list[RenderJob]  # the main encoding first, then the alternates
     cached: dict[str, Rendered]  # render key → the build cache's render
-    staged: StagedEpisode | None = None  # when every render is cached: tagged in the scratch
+    kept: dict[str, Kept] = field(default_factory=dict)  # render key → stored as it should be
+    fetch: dict[str, Kept] = field(default_factory=dict)  # stored, but to be tagged again
+    staged: StagedEpisode | None = None  # when nothing renders or fetches: tagged in scratch
     objects: dict[str, str] = field(default_factory=dict)  # key → what upload will do
+    ffmpeg: str = ""  # the ffmpeg this machine renders with
 
     @property
     def slug(self) -> str:
@@ -56,20 +66,30 @@ class EpisodePlan:
 
     @property
     def pending(self) -> list[RenderJob]:
-        """The renders the build cache does not hold."""
-        return [job for job in self.jobs if job.render_key not in self.cached]
+        """The renders neither the build cache nor the storage target holds."""
+        have = self.cached.keys() | self.kept.keys() | self.fetch.keys()
+        return [job for job in self.jobs if job.render_key not in have]
 
     @property
     def render(self) -> str:
-        """Why its main encoding is rendered, or that the build cache has it."""
-        main = self.jobs[0]
-        if main.render_key in self.cached:
+        """Why its main encoding is rendered, or where it comes from instead."""
+        main = self.jobs[0].render_key
+        if main in self.cached:
             return "reuse the build cache"
+        if main in self.kept:
+            return "reuse the stored audio (nothing to render)"
+        if main in self.fetch:
+            return "fetch the stored audio to tag it again (nothing to render)"
         if self.record is None:
             return "render (new)"
-        if self.record.render_key != main.render_key:
+        if self.record.render_key != main:
             return "render (source or audio settings changed)"
-        return "render (not in the build cache)"
+        if self.record.ffmpeg and self.ffmpeg and self.record.ffmpeg != self.ffmpeg:
+            return (
+                f"render (neither cached nor stored; ffmpeg {self.ffmpeg} here, the published "
+                f"audio came from {self.record.ffmpeg}: its bytes will differ)"
+            )
+        return "render (neither in the build cache nor in storage)"
 
     def predicted_record(self, state: ShowState, scratch: Path) -> Record:
         """The record publishing will write: exact when staged, else with placeholders where
@@ -106,6 +126,7 @@ class Plan:
     out: Path  # where episodes are staged (tagged copies, companions): in the scratch folder
     episodes: list[EpisodePlan]
     steps: tuple[Step, ...]
+    feed_episodes: list[Episode] = field(default_factory=list)  # this checkout's and others'
     records: dict[str, Record] = field(default_factory=dict)  # slug → after this run (predicted)
     pages: Pages = field(default_factory=list)  # the feed this run will write (predicted)
     diff: FeedDiff = field(default_factory=FeedDiff)
@@ -137,19 +158,50 @@ class Plan:
         return storage.describe(feed_key) if storage else feed_key
 
 
-def plan_episode(state: ShowState, episode: Episode, choice: Choice, out: Path) -> EpisodePlan:
+def plan_episode(
+    state: ShowState, episode: Episode, choice: Choice, out: Path, ffmpeg: str
+) -> EpisodePlan:
     config = state.config
-    saved = state.saved.get(episode.slug)  # from any target: the GUID and first date stay
+    # from any target, or the target's snapshot: the GUID and first date stay
+    saved = state.saved.get(episode.slug) or state.record(episode)
     guid = episode.guid or (saved.guid if saved else new_guid())
     published_at = saved.published_at if saved else choice.now.isoformat(timespec="seconds")
     jobs = render_jobs(config, episode)
     cache = BuildCache(config.build_dir / "render")
     cached = {job.render_key: found for job in jobs if (found := cache.lookup(job))}
-    plan = EpisodePlan(episode, guid, published_at, state.record(episode), jobs, cached)
-    if not plan.pending:
-        renders = [(job, cached[job.render_key]) for job in jobs]
+    record = state.record(episode)
+    plan = EpisodePlan(episode, guid, published_at, record, jobs, cached, ffmpeg=ffmpeg)
+    stored = _stored_renders(state, plan)
+    if stored and record and record.tags_sha256 != _tags_now(config, plan, stored, out):
+        plan.fetch = stored  # the stored files carry old tags: fetched and tagged again
+    else:
+        plan.kept = stored
+    if not plan.pending and not plan.fetch:
+        sources = plan.cached | plan.kept
+        renders = [(job, sources[job.render_key]) for job in jobs]
         plan.staged = stage_episode(config, episode, guid, renders, out)
     return plan
+
+
+def _tags_now(config: Config, plan: EpisodePlan, stored: dict[str, Kept], out: Path) -> str:
+    offset = next(iter(stored.values())).figures.get("chapters_offset_s", 0.0)
+    return planned_tags_sha256(config, plan.episode, plan.guid, offset, out)
+
+
+def _stored_renders(state: ShowState, plan: EpisodePlan) -> dict[str, Kept]:
+    """The renders this target already stores exactly as its record says (size and sha256),
+    for the encodings the build cache lacks: a fresh machine need not render them again."""
+    if plan.record is None or state.storage is None:
+        return {}
+    found = {}
+    keys = {job.render_key: job.audio_key for job in plan.jobs}
+    for render_key, kept in kept_files(plan.record).items():
+        if render_key in plan.cached or render_key not in keys:
+            continue
+        stored = state.storage.head(keys[render_key])
+        if stored and stored.size == kept.size and stored.sha256 == kept.sha256:
+            found[render_key] = kept
+    return found
 
 
 def chosen_episodes(state: ShowState, selected: list[Episode], choice: Choice) -> list[Episode]:

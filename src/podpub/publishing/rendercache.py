@@ -72,10 +72,11 @@ def render_key_for(settings: AudioSettings, source: Path) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A render in the build cache: untagged audio and the figures measured on it."""
+    """A render in the build cache: its audio and the figures measured on it."""
 
     audio: Path
     figures: dict[str, float]  # integrated_lufs, true_peak_dbtp, source_lufs, gain_db, …
+    ffmpeg: str | None = None  # the ffmpeg that made it (None: not known, an older cache)
 
     @property
     def chapters_offset_s(self) -> float:
@@ -99,8 +100,13 @@ class BuildCache:
         audio, figures = self.audio_path(job), self.figures_path(job)
         if not (audio.is_file() and figures.is_file()):
             return None
-        return Rendered(audio, json.loads(figures.read_text()))
+        facts = json.loads(figures.read_text())
+        ffmpeg = facts.pop("ffmpeg", None)
+        return Rendered(audio, facts, ffmpeg)
 
-    def store_figures(self, job: RenderJob, figures: dict[str, float]) -> Rendered:
-        write_atomic(self.figures_path(job), json.dumps(figures, sort_keys=True).encode())
-        return Rendered(self.audio_path(job), figures)
+    def store_figures(
+        self, job: RenderJob, figures: dict[str, float], ffmpeg: str | None
+    ) -> Rendered:
+        facts = {**figures, "ffmpeg": ffmpeg} if ffmpeg else figures
+        write_atomic(self.figures_path(job), json.dumps(facts, sort_keys=True).encode())
+        return Rendered(self.audio_path(job), figures, ffmpeg)

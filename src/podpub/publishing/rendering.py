@@ -46,6 +46,7 @@ def prepare(jobs: list[RenderJob], scratch: Path, progress: Progress | None) -> 
 
 def render_job(cache: BuildCache, prepared: Prepared, progress: Progress | None) -> Rendered:
     """Pass 2 into the build cache; the figures, written last, mark the render as finished."""
+    from podpub.audio.ffmpeg import ffmpeg_identity
     from podpub.audio.measure import Analysis
     from podpub.audio.render import render
 
@@ -55,7 +56,7 @@ def render_job(cache: BuildCache, prepared: Prepared, progress: Progress | None)
     analysis = Analysis.load(prepared.analysis)
     result = render(prepared.program.path, analysis, audio, job.settings, progress)
     figures = {**loudness_figures(result), "chapters_offset_s": round(prepared.program.offset_s, 3)}
-    return cache.store_figures(job, figures)
+    return cache.store_figures(job, figures, ffmpeg_identity())
 
 
 def loudness_figures(result: RenderResult) -> dict[str, float]:

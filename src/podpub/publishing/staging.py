@@ -1,5 +1,6 @@
-"""An episode made ready to upload: each render copied and tagged, the companions gathered, and
-the record that will say what was published."""
+"""An episode made ready to upload: each render copied and tagged (or, when storage already
+holds the very file, kept as it is), the companions gathered, and the record that will say what
+was published."""
 
 from __future__ import annotations
 
@@ -17,24 +18,36 @@ from podpub.show.episodes import Episode
 from podpub.show.records import Alternate, Record
 from podpub.standards.language import id3_language
 from podpub.storage import content_type_for
-from podpub.tags import EpisodeTags, audio_bitrate, audio_duration, tag
+from podpub.tags import EpisodeTags, audio_bitrate, audio_duration, tag, tags_sha256
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A published file that storage holds as it should be (its size and sha256 match the
+    record, its tags are the current ones): nothing to render, fetch, tag or upload."""
+
+    size: int
+    sha256: str
+    duration_s: float
+    bitrate: int
+    figures: dict[str, float]
+    ffmpeg: str | None
 
 
 @dataclass(frozen=True)
 class Staged:
-    """One encoding ready to upload: a tagged copy of its render."""
+    """One encoding ready to upload: a tagged copy of its render, or the stored file kept."""
 
     job: RenderJob
-    path: Path
+    path: Path | None  # None: the stored object is kept as it is
     sha256: str
+    size: int
+    duration_s: float
+    bitrate: int
 
     @property
     def key(self) -> str:
         return self.job.audio_key
-
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
 
 
 @dataclass(frozen=True)
@@ -45,38 +58,71 @@ class StagedEpisode:
     alternates: tuple[Staged, ...]
     companions: Companions
     figures: dict[str, float]  # the main render's loudness figures
+    ffmpeg: str | None  # what rendered the main encoding
+    tags_sha256: str
 
     @property
-    def files(self) -> list[tuple[str, Path, str]]:
-        """(key, file, sha256) in upload order: companions, the main audio, the alternates."""
-        found = [(a.key, a.path, a.sha256) for a in self.companions.assets]
+    def files(self) -> list[tuple[str, Path | None, str]]:
+        """(key, file or None when kept, sha256) in upload order: companions, the main audio,
+        the alternates."""
+        found: list[tuple[str, Path | None, str]] = [
+            (a.key, a.path, a.sha256) for a in self.companions.assets
+        ]
         return found + [(s.key, s.path, s.sha256) for s in (self.main, *self.alternates)]
+
+    @property
+    def audio_keys(self) -> set[str]:
+        return {s.key for s in (self.main, *self.alternates)}
 
 
 def stage_episode(
     config: Config,
     episode: Episode,
     guid: str,
-    renders: list[tuple[RenderJob, Rendered]],
+    renders: list[tuple[RenderJob, Rendered | Kept]],
     out: Path,
 ) -> StagedEpisode:
     """Tag copies of the renders and gather the companions in `out`: what will be uploaded."""
-    figures = renders[0][1].figures
-    episode = replace(
-        episode, chapters=shifted(episode.chapters, figures.get("chapters_offset_s", 0.0))
+    first = renders[0][1]
+    offset = first.figures.get("chapters_offset_s", 0.0)
+    episode, companions, tags = _tagging(config, episode, guid, offset, out)
+    staged = [_staged(job, source, out / job.audio_key, tags) for job, source in renders]
+    return StagedEpisode(
+        episode,
+        guid,
+        staged[0],
+        tuple(staged[1:]),
+        companions,
+        first.figures,
+        first.ffmpeg,
+        tags_sha256(tags),
     )
+
+
+def _tagging(
+    config: Config, episode: Episode, guid: str, offset_s: float, out: Path
+) -> tuple[Episode, Companions, EpisodeTags]:
+    """The episode with its chapters where the program puts them, its companions, its tags."""
+    episode = replace(episode, chapters=shifted(episode.chapters, offset_s))
     out.mkdir(parents=True, exist_ok=True)
     companions = prepare_companions(episode, config.storage.public_base_url, out)
-    tags = episode_tags(config, episode, guid, companions.chapter_art)
-    staged = [_tagged_copy(job, rendered, out / job.audio_key, tags) for job, rendered in renders]
-    return StagedEpisode(episode, guid, staged[0], tuple(staged[1:]), companions, figures)
+    return episode, companions, episode_tags(config, episode, guid, companions.chapter_art)
 
 
-def _tagged_copy(job: RenderJob, rendered: Rendered, tagged: Path, tags: EpisodeTags) -> Staged:
-    """The cached render, copied and tagged, so a change of tags never re-encodes."""
-    shutil.copyfile(rendered.audio, tagged)
+def planned_tags_sha256(
+    config: Config, episode: Episode, guid: str, offset_s: float, out: Path
+) -> str:
+    """The fingerprint of the tags the episode's files will carry (see tags.tags_sha256)."""
+    return tags_sha256(_tagging(config, episode, guid, offset_s, out)[2])
+
+
+def _staged(job: RenderJob, source: Rendered | Kept, tagged: Path, tags: EpisodeTags) -> Staged:
+    if isinstance(source, Kept):
+        return Staged(job, None, source.sha256, source.size, source.duration_s, source.bitrate)
+    shutil.copyfile(source.audio, tagged)  # a copy: a change of tags never re-encodes
     tag(tagged, tags)
-    return Staged(job, tagged, sha256_file(tagged))
+    size, duration = tagged.stat().st_size, audio_duration(tagged)
+    return Staged(job, tagged, sha256_file(tagged), size, duration, audio_bitrate(tagged))
 
 
 def episode_tags(
@@ -111,7 +157,7 @@ def build_record(config: Config, staged: StagedEpisode, published_at: str) -> Re
         audio_bytes=main.size,
         audio_sha256=main.sha256,
         audio_type=content_type_for(main.key),
-        duration_s=round(audio_duration(main.path), 3),
+        duration_s=round(main.duration_s, 3),
         render_key=main.job.render_key,
         integrated_lufs=figures["integrated_lufs"],
         true_peak_dbtp=figures["true_peak_dbtp"],
@@ -124,9 +170,45 @@ def build_record(config: Config, staged: StagedEpisode, published_at: str) -> Re
         image_key=companions.image_key,
         chapters_offset_s=figures.get("chapters_offset_s", 0.0),
         alternates=tuple(_alternate(s) for s in staged.alternates),
+        ffmpeg=staged.ffmpeg,
+        tags_sha256=staged.tags_sha256,
     )
 
 
 def _alternate(staged: Staged) -> Alternate:
     kind = content_type_for(staged.key)
-    return Alternate(staged.key, staged.size, staged.sha256, kind, audio_bitrate(staged.path))
+    key = staged.job.render_key
+    return Alternate(staged.key, staged.size, staged.sha256, kind, staged.bitrate, key)
+
+
+def kept_files(record: Record) -> dict[str, Kept]:
+    """render key → what the record says was stored for it (main and alternates)."""
+    figures = {
+        "integrated_lufs": record.integrated_lufs,
+        "true_peak_dbtp": record.true_peak_dbtp,
+        "source_lufs": record.source_lufs,
+        "gain_db": record.gain_db,
+        "chapters_offset_s": record.chapters_offset_s,
+    }
+    main_bitrate = 0  # the main encoding's bit rate is not recorded: nothing reads it
+    kept = {
+        record.render_key: Kept(
+            record.audio_bytes,
+            record.audio_sha256,
+            record.duration_s,
+            main_bitrate,
+            figures,
+            record.ffmpeg,
+        )
+    }
+    for alternate in record.alternates:
+        if alternate.render_key:
+            kept[alternate.render_key] = Kept(
+                alternate.bytes,
+                alternate.sha256,
+                record.duration_s,
+                alternate.bitrate,
+                figures,
+                record.ffmpeg,
+            )
+    return kept

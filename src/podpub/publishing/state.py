@@ -1,5 +1,6 @@
 """The show as one run sees it, loaded once: podcast.toml, every episode, the records of what
-is published in this storage target, and the live feed that listeners' apps hold."""
+is published in this storage target (this checkout's and the target's own snapshots), and the
+live feed that listeners' apps hold."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import datetime
 from pathlib import Path
 
 from podpub.errors import ConfigError, PodpubError, Problem, Problems
+from podpub.publishing.catalog import conflicts, others, read_snapshots
 from podpub.publishing.guards import LiveFeed, read_live_feed
 from podpub.show.config import Config, load_config
 from podpub.show.episodes import Episode, check_slugs, load_episodes
 from podpub.show.records import Record, load_record
+from podpub.show.snapshots import Snapshot
 from podpub.storage import Storage
 
 
@@ -23,29 +26,69 @@ class ShowState:
     warnings: list[Problem] = field(default_factory=list)
     storage: Storage | None = None  # None: offline (check, feed)
     live: LiveFeed = field(default_factory=LiveFeed)
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)  # slug → stored in the target
 
-    def record(self, episode: Episode) -> Record | None:
-        """What is published of this episode in this run's storage target (a record for another
+    def local_record(self, episode: Episode) -> Record | None:
+        """This checkout's published.json for this run's storage target (a record for another
         target does not count: that feed is not this one)."""
         record = self.saved.get(episode.slug)
         return record if record and record.storage == self.config.storage.url else None
+
+    def record(self, episode: Episode) -> Record | None:
+        """What is published of this episode in this target: this checkout's record, else the
+        target's snapshot of it (a clone that lacks the published.json still knows)."""
+        record = self.local_record(episode)
+        stored = self.snapshots.get(episode.slug)
+        if (
+            record is None
+            and stored
+            and stored.record
+            and stored.guid == (episode.guid or stored.guid)
+        ):
+            return stored.record
+        return record
 
     def records(self) -> dict[str, Record]:
         """slug → what is published in this target, for every episode that has it."""
         return {e.slug: r for e in self.episodes if (r := self.record(e))}
 
+    def published(
+        self, removed: frozenset[str] = frozenset()
+    ) -> tuple[list[Episode], dict[str, Record]]:
+        """What the feed lists: this checkout's episodes with their records, and the published
+        episodes it lacks, as their snapshots say (but those whose GUID is being `removed`)."""
+        records = self.records()
+        elsewhere = [
+            s for s in others(self.episodes, records, self.snapshots) if s.guid not in removed
+        ]
+        episodes = self.episodes + [s.episode for s in elsewhere if s.episode]
+        return episodes, records | {s.slug: s.record for s in elsewhere if s.record}
+
+    def conflicts(self, guid_change: frozenset[str] = frozenset()) -> list[Problem]:
+        """Where this checkout and the target disagree (but GUID changes the host allows)."""
+        if self.storage is None:
+            return []
+        local = {e.slug: r for e in self.episodes if (r := self.local_record(e))}
+        found = conflicts(self.episodes, local, self.snapshots, self.storage, guid_change)
+        return found
+
     def reread_records(self) -> None:
-        """Read every published.json again: another publisher may have written one."""
+        """Read every published.json and snapshot again: another publisher may have written
+        one since the run began."""
         self.saved = _saved_records(self.episodes, Problems())
+        if self.storage is not None:
+            self.snapshots = read_snapshots(self.storage, self.config.episodes_dir, Problems())
 
     def due(self, now: datetime) -> list[Episode]:
         return [e for e in self.episodes if e.is_due(now)]
 
-    def connect(self, storage: Storage) -> None:
-        """Fail now when the target cannot be written; read what listeners' apps hold."""
+    def connect(self, storage: Storage, problems: Problems) -> None:
+        """Fail now when the target cannot be written; read what listeners' apps hold and what
+        the target says it holds."""
         storage.preflight()
         self.storage = storage
         self.live = read_live_feed(storage, self.config.storage.feed_key)
+        self.snapshots = read_snapshots(storage, self.config.episodes_dir, problems)
 
 
 def load_show(config_path: Path, storage: str | None = None, base_url: str | None = None) -> Config:

@@ -8,21 +8,23 @@ from pathlib import Path
 from typing import Protocol
 
 from podpub.callbacks import Log, ProgressFactory
-from podpub.errors import StorageError
+from podpub.errors import StorageConflict, StorageError
 from podpub.feed.build import Pages
 from podpub.feed.items import cover_key, feed_pages
 from podpub.files import sha256_file
 from podpub.publishing.feedwrite import check_pages, storage_remote, write_pages
 from podpub.publishing.plan import EpisodePlan, Plan
-from podpub.publishing.rendercache import BuildCache, Rendered
+from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob
 from podpub.publishing.rendering import prepare, render_job
-from podpub.publishing.staging import StagedEpisode, build_record, stage_episode
+from podpub.publishing.staging import Kept, StagedEpisode, build_record, stage_episode
 from podpub.show.episodes import write_guid
 from podpub.show.feed_settings import podcast_guid, write_podcast_guid
 from podpub.show.records import Record, save_record
+from podpub.show.snapshots import snapshot_json, snapshot_key, tombstone_json
 from podpub.storage import Storage, content_type_for
 
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys
+SNAPSHOT_CACHE = "no-cache"  # read by publishers, who must see the latest
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
 # re-tagged in place, so caches may keep the audio for a day, not for ever.
 AUDIO_CACHE = "public, max-age=86400"
@@ -70,7 +72,8 @@ class Step(Protocol):
 
 
 class Render:
-    """Pass 2 of every render the build cache lacks (pass 1 was done when validating)."""
+    """Pass 2 of every render the build cache lacks (pass 1 was done when validating); a
+    stored file whose tags changed is fetched instead, never rendered again."""
 
     name = "render"
 
@@ -83,25 +86,37 @@ class Render:
         for episode in run.plan.episodes:
             run.log(f"{episode.slug}: {episode.episode.title}")
             run.rendered.update(episode.cached)
-            for job in episode.pending:
-                prepared = run.plan.prepared.get(job.render_key)
-                if prepared is None:  # measured and published before: measure again here
-                    tick = run.progress(f"measuring {episode.slug}")
-                    scratch = run.plan.scratch / "programs"
-                    run.plan.prepared.update(
-                        (p.job.render_key, p) for p in prepare([job], scratch, tick)
-                    )
-                    prepared = run.plan.prepared[job.render_key]
-                label = f"rendering {episode.slug}" + (
-                    f" ({job.format})" if job != episode.jobs[0] else ""
-                )
-                run.rendered[job.render_key] = render_job(cache, prepared, run.progress(label))
-                done.append(f"rendered {job.audio_key}")
+            for job in episode.jobs:
+                if job.render_key in episode.fetch:
+                    run.rendered[job.render_key] = _fetch(run, cache, job, episode.fetch)
+                    done.append(f"fetched {job.audio_key}")
+                elif job in episode.pending:
+                    run.rendered[job.render_key] = _render(run, cache, episode, job)
+                    done.append(f"rendered {job.audio_key}")
             main = episode.jobs[0].render_key
-            (run.report.reused if main in episode.cached else run.report.rendered).append(
-                episode.slug
-            )
+            rendered = main not in episode.cached | episode.kept | episode.fetch
+            (run.report.rendered if rendered else run.report.reused).append(episode.slug)
         return done
+
+
+def _render(run: Run, cache: BuildCache, episode: EpisodePlan, job: RenderJob) -> Rendered:
+    prepared = run.plan.prepared.get(job.render_key)
+    if prepared is None:  # published before, so not measured when validating: measure now
+        tick = run.progress(f"measuring {episode.slug}")
+        found = prepare([job], run.plan.scratch / "programs", tick)
+        run.plan.prepared.update((p.job.render_key, p) for p in found)
+        prepared = run.plan.prepared[job.render_key]
+    label = f"rendering {episode.slug}" + (f" ({job.format})" if job != episode.jobs[0] else "")
+    return render_job(cache, prepared, run.progress(label))
+
+
+def _fetch(run: Run, cache: BuildCache, job: RenderJob, stored: dict[str, Kept]) -> Rendered:
+    """The published file, into the build cache: tagging replaces every tag it carries."""
+    path = cache.audio_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run.storage.get_file(job.audio_key, path)
+    kept = stored[job.render_key]
+    return cache.store_figures(job, kept.figures, kept.ffmpeg)
 
 
 class Stage:
@@ -119,7 +134,8 @@ class Stage:
 
 
 def _stage(run: Run, episode: EpisodePlan) -> StagedEpisode:
-    renders = [(job, run.rendered[job.render_key]) for job in episode.jobs]
+    sources: dict[str, Rendered | Kept] = {**run.rendered, **episode.kept}
+    renders = [(job, sources[job.render_key]) for job in episode.jobs]
     return stage_episode(run.plan.config, episode.episode, episode.guid, renders, run.plan.out)
 
 
@@ -134,33 +150,45 @@ class Upload:
         return lines + [f"{a}: {k}" for e in plan.episodes for k, a in e.objects.items()]
 
     def run(self, run: Run) -> list[str]:
+        done = [f"cleaned up {what}" for what in _clean_up(run)]
         image = run.plan.config.show.image
         sha = sha256_file(image)
         _upload(run, cover_key(image, sha), image, sha, IMMUTABLE_CACHE)
         for staged in run.staged.values():
             for key, path, file_sha in staged.files:
-                cache = AUDIO_CACHE if key in _audio_keys(staged) else IMMUTABLE_CACHE
+                cache = AUDIO_CACHE if key in staged.audio_keys else IMMUTABLE_CACHE
                 _upload(run, key, path, file_sha, cache)
             run.report.episodes.append(staged.episode.slug)
-        return list(run.report.uploaded)
+        return done + [f"uploaded {key}" for key in run.report.uploaded]
 
 
-def _audio_keys(staged: StagedEpisode) -> set[str]:
-    return {s.key for s in (staged.main, *staged.alternates)}
+def _clean_up(run: Run) -> list[str]:
+    """What killed runs left behind; housekeeping, so a refusal is a warning, not a failure."""
+    try:
+        return run.storage.clean_up()
+    except StorageError as exc:
+        run.report.warnings += [f"{p} (could not clean up unfinished uploads)" for p in exc.problems]
+        return []
 
 
-def _upload(run: Run, key: str, path: Path, sha: str, cache: str) -> None:
-    """Upload unless the stored object already has this size and sha256; then verify it."""
+def _upload(run: Run, key: str, path: Path | None, sha: str, cache: str) -> None:
+    """Upload unless the stored object already has this sha256 (a kept file, `path` None, must
+    have it); then verify it: its sha256 and type."""
     storage, report = run.storage, run.report
-    size = path.stat().st_size
     existing = storage.head(key)
-    if existing and existing.size == size and existing.sha256 == sha:
+    if (
+        existing
+        and existing.sha256 == sha
+        and (path is None or existing.size == path.stat().st_size)
+    ):
         report.skipped.append(key)
+    elif path is None:
+        raise StorageError.at(storage.describe(key), "changed in storage since the plan was made")
     else:
         storage.put_file(key, path, sha, cache, run.progress(f"uploading {key}"))
         report.uploaded.append(key)
     stored = storage.head(key)
-    if not stored or stored.size != size or stored.content_type != content_type_for(key):
+    if not stored or stored.sha256 != sha or stored.content_type != content_type_for(key):
         raise StorageError.at(
             storage.describe(key), f"verification failed after upload (found {stored})"
         )
@@ -168,8 +196,9 @@ def _upload(run: Run, key: str, path: Path, sha: str, cache: str) -> None:
 
 
 class Records:
-    """What was published, written down: podcast:guid (once), each new episode's GUID, and
-    published.json, which lets `podpub feed` rebuild the feed from a clean checkout."""
+    """What was published, written down: podcast:guid (once), each new episode's GUID, its
+    published.json (which lets `podpub feed` rebuild the feed from a clean checkout), and its
+    snapshot in the target (which lets any checkout list it); a tombstone for each removal."""
 
     name = "records"
 
@@ -178,7 +207,9 @@ class Records:
         lines += [
             f"write guid into {e.episode.md_path}" for e in plan.episodes if not e.episode.guid
         ]
-        return lines + [f"record {e.slug}" for e in plan.episodes]
+        lines += [f"record {e.slug}" for e in plan.episodes]
+        lines += [f"store the snapshot of {slug}" for slug in _unsnapshotted(plan)]
+        return lines + [f"store a tombstone for {guid}" for guid in _tombstones(plan)]
 
     def run(self, run: Run) -> list[str]:
         done = []
@@ -193,7 +224,63 @@ class Records:
             record = build_record(config, run.staged[episode.slug], episode.published_at)
             save_record(episode.episode.folder, record)
             run.records[episode.slug] = record
-        return done
+        return done + _store_snapshots(run)
+
+
+def _unsnapshotted(plan: Plan) -> list[str]:
+    """Slugs whose snapshot the target lacks or holds stale: this run's, and published
+    episodes of this checkout stored before snapshots existed."""
+    chosen = {e.slug for e in plan.episodes}
+    stored = plan.state.snapshots
+    return [
+        e.slug
+        for e in plan.state.episodes
+        if e.slug in chosen or (plan.state.local_record(e) and e.slug not in stored)
+    ]
+
+
+def _tombstones(plan: Plan) -> list[str]:
+    """GUIDs leaving the feed by the host's leave (--allow-removal) that have a snapshot."""
+    return sorted(
+        s.guid
+        for s in plan.state.snapshots.values()
+        if s.guid in plan.choice.allow.removal and not s.removed
+    )
+
+
+def _store_snapshots(run: Run) -> list[str]:
+    state, storage = run.plan.state, run.storage
+    by_slug = {e.slug: e for e in state.episodes}
+    done = []
+    for slug in _unsnapshotted(run.plan):
+        record = run.records.get(slug) or state.local_record(by_slug[slug])
+        assert record is not None
+        _store(run, slug, snapshot_json(by_slug[slug], record))
+        done.append(f"stored the snapshot of {slug}")
+    for guid in _tombstones(run.plan):
+        slug = next(s.slug for s in state.snapshots.values() if s.guid == guid)
+        _store(run, slug, tombstone_json(slug, guid))
+        done.append(f"stored a tombstone for {slug} ({guid})")
+    return done
+
+
+def _store(run: Run, slug: str, data: bytes) -> None:
+    """Written only if the snapshot is still the one read when planning: a snapshot another
+    publisher changed meanwhile is never overwritten blindly."""
+    key = snapshot_key(slug)
+    current = run.plan.state.snapshots.get(slug)
+    stored = run.storage.read(key)
+    if stored and stored.data == data:
+        run.report.skipped.append(key)
+        return
+    try:
+        run.storage.write_if(key, data, SNAPSHOT_CACHE, current.etag if current else None)
+        run.report.uploaded.append(key)
+    except StorageConflict as exc:
+        raise StorageError.at(
+            run.storage.describe(key),
+            "changed by another publisher while this run was publishing; run publish again",
+        ) from exc
 
 
 class Feed:
@@ -205,28 +292,36 @@ class Feed:
         diff = plan.diff
         lines = [f"+ {title}" for title in diff.added]
         lines += [f"~ {title}: " + "; ".join(c) for title, c in diff.changed.items()]
-        return lines + [f"- {title}" for title in diff.removed] + [f"write {plan.where}"]
+        lines += [f"- {title}" for title in diff.removed]
+        lines += [
+            f"keep {slug}: not in this checkout, listed as stored "
+            f"(--allow-removal {plan.records[slug].guid} removes it)"
+            for slug in elsewhere(plan)
+        ]
+        return lines + [f"write {plan.where}"]
 
     def run(self, run: Run) -> list[str]:
-        config, storage = run.plan.config, run.storage
+        config, storage, state = run.plan.config, run.storage, run.plan.state
         remote = storage_remote(storage, config.storage.public_base_url, sizes=False)
 
         def build() -> Pages:
-            pages = feed_pages(
-                config, run.plan.state.episodes, _current_records(run), run.plan.choice.now
-            )
+            state.reread_records()  # another publisher may have added an episode meanwhile
+            episodes, records = state.published(run.plan.choice.allow.removal)
+            pages = feed_pages(config, episodes, records | run.records, run.plan.choice.now)
             run.report.warnings.extend(str(w) for w in check_pages(pages, remote))
             return pages
 
-        written = write_pages(storage, build)
+        for line in self.actions(run.plan)[:-1]:
+            if line.startswith("keep "):
+                run.log(line)
+        written = write_pages(storage, config.storage.feed_key, build)
         run.report.uploaded.extend(written.written)
         run.report.skipped.extend(written.unchanged)
         run.report.feed = written.where
         return [f"wrote {key}" for key in written.written]
 
 
-def _current_records(run: Run) -> dict[str, Record]:
-    """Every record of this target, read again (another publisher may have added one since the
-    run began), with this run's own."""
-    run.plan.state.reread_records()
-    return run.plan.state.records() | run.records
+def elsewhere(plan: Plan) -> list[str]:
+    """Slugs the feed lists from their snapshots: published, but not in this checkout."""
+    local = {e.slug for e in plan.state.episodes}
+    return [e.slug for e in plan.feed_episodes if e.slug not in local]

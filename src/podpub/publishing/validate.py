@@ -17,6 +17,7 @@ from podpub.feed.lint import Remote, lint_feed
 from podpub.publishing.guards import Allowances, Planned, guard
 from podpub.publishing.plan import Plan
 from podpub.publishing.rendering import prepare
+from podpub.publishing.staging import kept_files
 from podpub.publishing.state import ShowState
 from podpub.show.artwork import check_artwork
 from podpub.show.chapters import check_duration
@@ -81,6 +82,7 @@ def check_plan(plan: Plan, progress: ProgressFactory | None = None) -> None:
     """Everything the plan would refuse, into plan.refused: the feed first (cheap), the
     guards, then pass 1 of every render that is neither cached nor published before."""
     problems = Problems()
+    problems.extend(plan.state.conflicts(plan.choice.allow.guid_change))
     _check_feed(plan, problems)
     _check_guards(plan, problems)
     _measure(plan, problems, progress)
@@ -131,7 +133,7 @@ def _check_feed(plan: Plan, problems: Problems) -> None:
     cover = config.show.image.read_bytes()
     remote = Remote(content=lambda url: cover if url == cover_url else None)
     sources = {record.guid: slug for slug, record in plan.records.items()}
-    md_paths = {e.slug: e.md_path for e in plan.state.episodes}
+    md_paths = {e.slug: e.md_path for e in plan.feed_episodes}
     for key, xml in plan.pages:
         guids = _item_guids(xml)
         for finding in lint_feed(xml, remote):
@@ -177,7 +179,7 @@ def _planned_items(plan: Plan) -> list[Planned]:
     base = plan.config.storage.public_base_url
     chosen = {e.slug: e for e in plan.episodes}
     planned = []
-    for episode in plan.state.due(plan.choice.now):
+    for episode in (e for e in plan.feed_episodes if e.is_due(plan.choice.now)):
         record = plan.records.get(episode.slug)
         if record is None:
             continue
@@ -194,11 +196,9 @@ def _measure(plan: Plan, problems: Problems, progress: ProgressFactory | None) -
     """Pass 1 of each pending render, unless this target already holds that very render (it
     was measured then). What is measured is kept for pass 2, in the run's scratch folder."""
     for episode_plan in plan.episodes:
-        pending = [
-            job
-            for job in episode_plan.pending
-            if not (episode_plan.record and episode_plan.record.render_key == job.render_key)
-        ]
+        record = episode_plan.record
+        published = kept_files(record).keys() if record else set()
+        pending = [job for job in episode_plan.pending if job.render_key not in published]
         if not pending:
             continue
         tick = progress(f"measuring {episode_plan.slug}") if progress else None

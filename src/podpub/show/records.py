@@ -22,6 +22,7 @@ class Alternate:
     sha256: str
     type: str
     bitrate: int  # bits per second of the audio stream
+    render_key: str | None = None  # of its render: lets a fresh machine reuse the stored file
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Record:
     image_key: str | None = None  # the episode's own artwork
     chapters_offset_s: float = 0.0  # chapters move by the intro's length and trimmed silence
     alternates: tuple[Alternate, ...] = ()
+    ffmpeg: str | None = None  # the ffmpeg that rendered it: another one renders other bytes
+    tags_sha256: str | None = None  # of everything tagged into the file (see tags.tags_sha256)
 
 
 def record_path(folder: Path) -> Path:

@@ -15,11 +15,11 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
 from podpub.errors import TagError
-from podpub.tags.fields import EpisodeTags
+from podpub.tags.fields import EpisodeTags, tags_sha256
 from podpub.tags.id3 import write_id3
 from podpub.tags.mp4 import write_mp4
 
-__all__ = ["EpisodeTags", "audio_bitrate", "audio_duration", "tag"]
+__all__ = ["EpisodeTags", "audio_bitrate", "audio_duration", "tag", "tags_sha256"]
 
 
 def tag(path: Path, tags: EpisodeTags) -> None:

@@ -3,7 +3,9 @@ field to ID3 frame and MP4 atom, in the style of beets' mediafile."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from podpub.show.chapters import Chapter
@@ -43,6 +45,28 @@ class EpisodeTags:
     @property
     def day(self) -> str:
         return self.date.date().isoformat()
+
+
+TAGGING_VERSION = "1"  # bump when tagging writes other bytes for the same tags
+
+
+def tags_sha256(tags: EpisodeTags) -> str:
+    """A fingerprint of everything tagging writes: when it matches the published file's, the
+    stored file already carries these tags and need not be fetched, tagged or stored again."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, bytes):
+            return hashlib.sha256(value).hexdigest()
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in sorted(value.items())}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
+
+    text = json.dumps([TAGGING_VERSION, plain(asdict(tags))], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
