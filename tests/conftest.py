@@ -7,12 +7,14 @@ import hashlib
 import re
 import shutil
 import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from podpub.audio.ffmpeg import ffmpeg_command
+from tests.s3_helpers import admin_client
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -179,3 +181,40 @@ def http_folder(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# S3 against a real endpoint: moto's server on 127.0.0.1, boto3 over HTTP, no patching.
+KEY_ID = "AKIACANARY7Q2W3E4R5T"
+SECRET = "canary/secret+never-printed-9f8e7d6c5b4a"
+
+
+@pytest.fixture(scope="session")
+def endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, endpoint: str, tmp_path: Path) -> None:
+    """Only boto3's standard chain, fed by environment variables, as in CI."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "PODPUB_STORAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+
+
+@pytest.fixture
+def bucket(endpoint: str) -> str:
+    name = f"show-{uuid.uuid4().hex[:12]}"
+    admin_client(endpoint).create_bucket(Bucket=name)
+    return name

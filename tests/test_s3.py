@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,49 +25,17 @@ import botocore.exceptions
 import podcastparser
 import pytest
 from click.testing import CliRunner
-from moto.server import ThreadedMotoServer
 
 from podpub.cli import main
 from podpub.errors import StorageError
 from podpub.publishing.pipeline import publish
 from podpub.publishing.state import load_show
 from podpub.storage.s3 import S3Storage
-from tests.conftest import podpub, render_feed, snapshot
+from tests.conftest import KEY_ID, SECRET, podpub, render_feed, snapshot
 from tests.s3_helpers import FakeBody, StallingProxy, admin_client, use_storage
 
-KEY_ID = "AKIACANARY7Q2W3E4R5T"
-SECRET = "canary/secret+never-printed-9f8e7d6c5b4a"
 SLUGS = ("2012-04-25-isolement", "2012-04-26-vous")
-
-
-@pytest.fixture(scope="session")
-def endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch, endpoint: str, tmp_path: Path) -> None:
-    """Only boto3's standard chain, fed by environment variables, as in CI."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "PODPUB_STORAGE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
-
-
-@pytest.fixture
-def bucket(endpoint: str) -> str:
-    name = f"show-{uuid.uuid4().hex[:12]}"
-    admin_client(endpoint).create_bucket(Bucket=name)
-    return name
+pytestmark = pytest.mark.usefixtures("aws_env")
 
 
 @pytest.fixture
