@@ -236,9 +236,21 @@ def test_the_lint_command_exits_1_with_json_findings(demo_feed: bytes, tmp_path:
     } in report["findings"]
 
 
-def test_the_lint_command_passes_the_demo_show(show: Path) -> None:
-    result = CliRunner().invoke(main, ["--config", str(show / "podcast.toml"), "lint"])
+def test_the_lint_command_passes_the_demo_show(live: Path) -> None:
+    result = CliRunner().invoke(main, ["--config", str(live / "podcast.toml"), "lint"])
     assert result.exit_code == 0, result.stderr
+
+
+def test_lint_finds_an_enclosure_deleted_from_storage(live: Path) -> None:
+    """A feed must never point at a missing file: lint says so, and publish refuses it."""
+    (mp3,) = (live / "public").glob("2012-04-25-isolement-*.mp3")
+    mp3.unlink()
+    result = CliRunner().invoke(main, ["--config", str(live / "podcast.toml"), "lint"])
+    assert result.exit_code == 1
+    assert f"{mp3.name} is missing: apps cannot download it" in result.stderr
+    code, _, err = podpub(live, "publish", "2012-04-26-vous")
+    assert code == 1 and "store it again with `podpub publish 2012-04-25-isolement`" in err
+    assert podpub(live, "publish")[0] == 0 and mp3.is_file()  # publishing it stores it again
 
 
 def test_publish_refuses_to_write_a_feed_with_errors(cached_show: Path) -> None:

@@ -14,7 +14,7 @@ from mutagen.mp4 import MP4
 from podpub.cli import main
 from tests.conftest import REPO, ebur128, run_ffmpeg
 
-VOUS = "2012-04-26-vous"
+VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +118,7 @@ def test_an_m4a_alternate_is_listed_with_its_integrity(tmp_path: Path) -> None:
         (REPO / "podcast.toml").read_text().replace("[audio]\n", '[audio]\nalternates = ["m4a"]\n')
     )
     (root / "podcast.toml").write_text(config)
+    (root / "episodes" / ISOLEMENT / "published.json").unlink()  # not in this new target
     result = CliRunner().invoke(main, ["--config", str(root / "podcast.toml"), "publish", VOUS])
     assert result.exit_code == 0, result.stderr
     record = json.loads((root / "episodes" / VOUS / "published.json").read_text())

@@ -17,7 +17,7 @@ from podpub.cli import main
 from podpub.show.audio_settings import AudioSettings
 from tests.conftest import decoded_seconds, ebur128, run_ffmpeg
 
-VOUS = "2012-04-26-vous"
+VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 
 
 @pytest.fixture
@@ -64,6 +64,7 @@ def test_a_published_episode_with_jingles_has_its_chapters_moved(
     config.write_text(
         config.read_text().replace("[audio]\n", '[audio]\nintro = "intro.wav"\ncrossfade_s = 1.0\n')
     )
+    (show / "episodes" / ISOLEMENT / "published.json").unlink()  # not in this new target
     result = CliRunner().invoke(main, ["--config", str(config), "publish", VOUS])
     assert result.exit_code == 0, result.stderr
     public = show / "public"

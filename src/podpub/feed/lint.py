@@ -27,6 +27,7 @@ from podpub.standards.apple import (
 from podpub.standards.language import is_language
 from podpub.standards.namespaces import ITUNES, ITUNES_NS, PODCAST, PODCAST_NS
 
+MISSING = -1  # Remote.size of a URL whose server says it holds nothing there
 DURATION = re.compile(r"^(\d+|(\d+:)?[0-5]?\d:[0-5]\d)$")
 SCHEMA = Path(__file__).parent / "schemas" / "podcast-wrapper.xsd"
 
@@ -40,7 +41,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Remote:
-    """What the linter may look at beyond the XML: sizes and bytes of the URLs it names."""
+    """What the linter may look at beyond the XML: sizes and bytes of the URLs it names. `size`
+    answers None when it cannot tell, MISSING when the server says there is no such file."""
 
     size: Callable[[str], int | None] = lambda url: None
     content: Callable[[str], bytes | None] = lambda url: None
@@ -216,7 +218,9 @@ def _enclosure(item: Any, where: str, remote: Remote) -> Iterator[Finding]:
         yield Finding(
             "error", f"{where}/enclosure", f"length {length!r}: give the file's size in bytes"
         )
-    elif (actual := remote.size(url)) is not None and actual != int(length):
+    elif (actual := remote.size(url)) == MISSING:
+        yield Finding("error", f"{where}/enclosure", f"{url} is missing: apps cannot download it")
+    elif actual is not None and actual != int(length):
         yield Finding(
             "error", f"{where}/enclosure", f"length {length} but {url} has {actual} bytes"
         )
@@ -279,6 +283,7 @@ def _tag(element: Any) -> str:
 
 def http_remote(timeout: float = 10.0, max_bytes: int = 20_000_000) -> Remote:
     """Sizes by HEAD and bytes by GET, over HTTP(S); None when unreachable."""
+    import urllib.error
     import urllib.request
 
     def size(url: str) -> int | None:
@@ -288,6 +293,8 @@ def http_remote(timeout: float = 10.0, max_bytes: int = 20_000_000) -> Remote:
             ) as r:
                 length = r.headers.get("Content-Length")
                 return int(length) if length and length.isdigit() else None
+        except urllib.error.HTTPError as exc:
+            return MISSING if exc.code in {404, 410} else None
         except (OSError, ValueError):
             return None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from podpub.errors import FeedError, Problem, StorageConflict, StorageError
 from podpub.feed.build import Pages
-from podpub.feed.lint import Remote, lint_feed
+from podpub.feed.lint import MISSING, Remote, lint_feed
 from podpub.storage import Storage
 
 FEED_CACHE = "public, max-age=300"
@@ -17,22 +17,23 @@ FEED_ATTEMPTS = 5  # conditional feed writes lost to concurrent publishers befor
 BuildPages = Callable[[], Pages]
 
 
-def storage_remote(storage: Storage, base_url: str, sizes: bool = True) -> Remote:
-    """Let the linter look at stored objects (sizes, artwork) through the storage itself;
-    without `sizes` it reads artwork only (one request, not one HEAD per episode)."""
+def storage_remote(storage: Storage, base_url: str, sizes: dict[str, int] | None = None) -> Remote:
+    """Let the linter look at stored objects (sizes, artwork) through the storage itself: sizes
+    from one listing of the target (`sizes`, when given, is that listing), not a HEAD each."""
+    listing = storage.listing() if sizes is None else sizes
 
     def key(url: str) -> str | None:
         return url.removeprefix(base_url) if url.startswith(base_url) else None
 
     def size(url: str) -> int | None:
-        found = storage.head(k) if (k := key(url)) else None
-        return found.size if found else None
+        k = key(url)
+        return None if k is None else listing.get(k, MISSING)
 
     def content(url: str) -> bytes | None:
         found = storage.read(k) if (k := key(url)) else None
         return found.data if found else None
 
-    return Remote(size if sizes else Remote().size, content)
+    return Remote(size, content)
 
 
 def check_pages(pages: Pages, remote: Remote) -> list[Problem]:

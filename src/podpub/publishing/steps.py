@@ -167,7 +167,9 @@ def _clean_up(run: Run) -> list[str]:
     try:
         return run.storage.clean_up()
     except StorageError as exc:
-        run.report.warnings += [f"{p} (could not clean up unfinished uploads)" for p in exc.problems]
+        run.report.warnings += [
+            f"{p} (could not clean up unfinished uploads)" for p in exc.problems
+        ]
         return []
 
 
@@ -249,7 +251,7 @@ def _tombstones(plan: Plan) -> list[str]:
 
 
 def _store_snapshots(run: Run) -> list[str]:
-    state, storage = run.plan.state, run.storage
+    state = run.plan.state
     by_slug = {e.slug: e for e in state.episodes}
     done = []
     for slug in _unsnapshotted(run.plan):
@@ -298,14 +300,14 @@ class Feed:
             f"(--allow-removal {plan.records[slug].guid} removes it)"
             for slug in elsewhere(plan)
         ]
-        return lines + [f"write {plan.where}"]
+        return [*lines, f"write {plan.where}"]
 
     def run(self, run: Run) -> list[str]:
         config, storage, state = run.plan.config, run.storage, run.plan.state
-        remote = storage_remote(storage, config.storage.public_base_url, sizes=False)
 
         def build() -> Pages:
             state.reread_records()  # another publisher may have added an episode meanwhile
+            remote = storage_remote(storage, config.storage.public_base_url)
             episodes, records = state.published(run.plan.choice.allow.removal)
             pages = feed_pages(config, episodes, records | run.records, run.plan.choice.now)
             run.report.warnings.extend(str(w) for w in check_pages(pages, remote))

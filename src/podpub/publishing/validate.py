@@ -13,7 +13,8 @@ from podpub.audio.ffmpeg import check_complete, probe
 from podpub.callbacks import ProgressFactory
 from podpub.errors import PodpubError, Problems
 from podpub.feed.items import cover_key
-from podpub.feed.lint import Remote, lint_feed
+from podpub.feed.lint import Finding, Remote, lint_feed
+from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import Allowances, Planned, guard
 from podpub.publishing.plan import Plan
 from podpub.publishing.rendering import prepare
@@ -109,6 +110,7 @@ CHANNEL_FIELDS = {
     "podcast:medium": "podcast.medium",
 }
 ITEM_FIELDS = {
+    "enclosure": "audio",
     "title": "title",
     "description": "summary",
     "link": "link",
@@ -129,9 +131,7 @@ def _check_feed(plan: Plan, problems: Problems) -> None:
     """The planned feed, linted as publish lints the real one (the artwork from the local
     file: it is uploaded only later). Each error names the input it comes from."""
     config = plan.config
-    cover_url = public_url(config.storage.public_base_url, cover_key(config.show.image))
-    cover = config.show.image.read_bytes()
-    remote = Remote(content=lambda url: cover if url == cover_url else None)
+    remote = _planned_remote(plan)
     sources = {record.guid: slug for slug, record in plan.records.items()}
     md_paths = {e.slug: e.md_path for e in plan.feed_episodes}
     for key, xml in plan.pages:
@@ -140,7 +140,47 @@ def _check_feed(plan: Plan, problems: Problems) -> None:
             if finding.level != "error":
                 continue
             where = _source(finding.where, guids, sources, md_paths, str(config.path))
-            problems.add(where, f"{finding.text} ({key}: {finding.where})")
+            hint = _hint(finding, guids, sources)
+            problems.add(where, f"{finding.text} ({key}: {finding.where}){hint}")
+
+
+def _hint(finding: Finding, guids: list[str], sources: dict[str, str]) -> str:
+    """How to mend a stored file gone missing: publish its episode again."""
+    if not (finding.where.endswith("/enclosure") and "is missing" in finding.text):
+        return ""
+    index = int(finding.where[5 : finding.where.index("]")]) - 1
+    slug = sources.get(guids[index], "SLUG") if 0 <= index < len(guids) else "SLUG"
+    return f"; store it again with `podpub publish {slug}`"
+
+
+def _planned_remote(plan: Plan) -> Remote:
+    """What the storage target will hold once this run has uploaded: the cover from its local
+    file, sizes from one listing of the target — except for what this run uploads (not known
+    yet) — so an enclosure deleted from storage meanwhile is found now."""
+    config = plan.config
+    base = config.storage.public_base_url
+    cover_url = public_url(base, cover_key(config.show.image))
+    cover = config.show.image.read_bytes()
+    storage = plan.state.storage
+    if storage is None:
+        return Remote(content=lambda url: cover if url == cover_url else None)
+    listing = storage.listing()
+    uploads = {public_url(base, key) for key in _uploaded_keys(plan)}
+    stored = storage_remote(storage, base, listing)
+
+    def size(url: str) -> int | None:
+        return None if url in uploads else stored.size(url)
+
+    return Remote(size, lambda url: cover if url == cover_url else None)
+
+
+def _uploaded_keys(plan: Plan) -> set[str]:
+    keys = set()
+    for episode in plan.episodes:
+        record = plan.records[episode.slug]
+        keys |= {job.audio_key for job in episode.jobs}
+        keys |= {k for k in (record.chapters_key, record.transcript_key, record.image_key) if k}
+    return keys
 
 
 def _item_guids(xml: bytes) -> list[str]:
