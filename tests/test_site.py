@@ -114,3 +114,219 @@ def test_json_ld_and_open_graph_name_the_episode_its_audio_and_the_cover(
     assert data["@type"] == "PodcastSeries" and isinstance(episodes, list)
     assert {e["name"] for e in episodes} == set(entries)
     assert meta(show, "og:image") == cover
+
+
+def html_keys(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*.html"))
+
+
+def relative_targets(key: str, doc: html.HtmlElement) -> list[str]:
+    """The keys a page's relative links and sources point at (a folder → its index.html)."""
+    found = []
+    for _, _, link, _ in doc.iterlinks():
+        if urlsplit(link).scheme or link.startswith("#"):
+            continue
+        path = urlsplit(urljoin(f"http://site/{key}", link)).path.removeprefix("/")
+        found.append(path + "index.html" if path.endswith("/") or not path else path)
+    return found
+
+
+@pytest.mark.parametrize("prefix", ["", "site"])
+def test_pages_link_to_each_other_relatively_and_every_link_resolves(
+    show: Path, prefix: str
+) -> None:
+    if prefix:
+        (show / "podcast.toml").write_text(
+            (show / "podcast.toml").read_text() + f'\n[site]\nprefix = "{prefix}"\n'
+        )
+    out = build(show)
+    keys = html_keys(out)
+    root = f"{prefix}/" if prefix else ""
+    assert f"{root}index.html" in keys and f"{root}404.html" in keys
+    assert f"{root}episodes/{VOUS}/embed/index.html" in keys
+    for key in keys:
+        doc = page(out, key)
+        feeds = doc.xpath('//link[@rel="alternate"][@type="application/rss+xml"]/@href')
+        assert feeds == ["https://podcast.example.org/reseaux/feed.xml"], key
+        targets = relative_targets(key, doc)
+        assert [t for t in targets if not (out / t).is_file()] == [], key
+        if key.endswith("404.html"):  # served at any address: absolute links only
+            assert targets == []
+        else:
+            assert any(t.endswith(".css") for t in targets), key
+    sitemap = etree.fromstring((out / f"{root}sitemap.xml").read_bytes())
+    locations = [e.text for e in sitemap.iter("{*}loc")]
+    base = f"https://podcast.example.org/reseaux/{root}"
+    assert locations == [base, f"{base}episodes/{VOUS}/", f"{base}episodes/{ISOLEMENT}/"]
+    robots = (out / f"{root}robots.txt").read_text()
+    assert f"Sitemap: {base}sitemap.xml" in robots
+
+
+def test_oembed_is_advertised_and_offers_the_embed_page(show: Path) -> None:
+    out = build(show)
+    doc = page(out, f"episodes/{VOUS}/index.html")
+    (href,) = doc.xpath('//link[@type="application/json+oembed"]/@href')
+    base = "https://podcast.example.org/reseaux/"
+    assert href == f"{base}episodes/{VOUS}/oembed.json"
+    data = json.loads((out / href.removeprefix(base)).read_text())
+    assert data["version"] == "1.0" and data["type"] == "rich"
+    frame = html.fromstring(data["html"])
+    assert frame.tag == "iframe" and frame.get("src") == f"{base}episodes/{VOUS}/embed/"
+    assert int(frame.get("width")) == data["width"] and int(frame.get("height")) == data["height"]
+    embed = page(out, f"episodes/{VOUS}/embed/index.html")
+    assert embed.xpath('//meta[@name="robots"]/@content') == ["noindex"]
+    assert embed.xpath("//audio/@src") == page(out, f"episodes/{VOUS}/index.html").xpath(
+        "//audio/@src"
+    )
+
+
+def test_raw_html_in_notes_and_titles_is_shown_as_text(show: Path) -> None:
+    md = show / "episodes" / VOUS / "episode.md"
+    edit(md, 'title: "Essentiel', 'title: "</script><script>alert(1)</script> Essentiel')
+    edit(md, "Dans les réseaux sociaux", "<img src=x onerror=alert(2)> Dans les réseaux sociaux")
+    out = build(show)
+    text = (out / f"episodes/{VOUS}/index.html").read_text()
+    assert "alert(1)</script>" not in text and "<img src=x" not in text
+    doc = html.fromstring(text)
+    assert len(doc.xpath("//script")) == 2  # the JSON-LD and the player, nothing injected
+    assert (
+        json_ld(doc)["name"]
+        == "</script><script>alert(1)</script> Essentiel dans les réseaux sociaux : VOUS !"
+    )
+    assert "<img src=x onerror=alert(2)> Dans les réseaux sociaux" in doc.xpath(
+        'string(//section[@class="notes"])'
+    )
+
+
+def test_a_serial_show_is_grouped_by_season_and_paged(show: Path) -> None:
+    edit(show / "podcast.toml", 'type = "episodic"', 'type = "serial"')
+    (show / "podcast.toml").write_text(
+        (show / "podcast.toml").read_text() + "\n[site]\nepisodes_per_page = 1\n"
+    )
+    edit(show / "episodes" / ISOLEMENT / "episode.md", "number: 25", "number: 1\nseason: 1")
+    edit(show / "episodes" / VOUS / "episode.md", "number: 26", "number: 1\nseason: 2")
+    out = build(show)
+    first, second = page(out, "index.html"), page(out, "page/2/index.html")
+    assert first.xpath("//main//h3/text()") == ["Saison 2"]
+    assert second.xpath("//main//h3/text()") == ["Saison 1"]
+    assert first.xpath('//a[@rel="next"]/@href') == ["page/2/"]
+    assert second.xpath('//a[@rel="prev"]/@href') == ["../../"]
+    assert "Page 2 sur 2" in second.xpath("string(//nav)")
+    assert json_ld(page(out, f"episodes/{VOUS}/index.html"))["partOfSeason"] == {
+        "@type": "PodcastSeason",
+        "seasonNumber": 2,
+    }
+
+
+def test_subscribe_links_show_only_the_apps_set_and_the_interface_follows_the_language(
+    show: Path,
+) -> None:
+    edit(show / "podcast.toml", 'language = "fr"', 'language = "en-GB"')
+    (show / "podcast.toml").write_text(
+        (show / "podcast.toml").read_text()
+        + '\n[site]\ntheme_color = "#8A1538"\n[site.subscribe]\napple_podcasts = 1234567890\n'
+        + 'overcast = "1234567890"\npocket_casts = "https://pca.st/abcd"\n'
+    )
+    out = build(show)
+    doc = page(out, "index.html")
+    apps = dict(
+        zip(
+            doc.xpath("//ul[@class='apps']//a/text()"),
+            doc.xpath("//ul[@class='apps']//a/@href"),
+            strict=True,
+        )
+    )
+    assert apps == {
+        "Apple Podcasts": "https://podcasts.apple.com/podcast/id1234567890",
+        "Overcast": "https://overcast.fm/itunes1234567890",
+        "Pocket Casts": "https://pca.st/abcd",
+    }
+    assert doc.xpath("//input[@id='feed-url']/@value") == [
+        "https://podcast.example.org/reseaux/feed.xml"
+    ]
+    assert doc.xpath("/html/@lang") == ["en-GB"] and doc.xpath("//h2/text()")[:2] == [
+        "Subscribe",
+        "Episodes",
+    ]
+    assert "26 April 2012" in doc.xpath("string(//ul[@class='episodes'])")
+    assert doc.xpath("//meta[@name='theme-color']/@content") == ["#8a1538"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "field", "fault"),
+    [
+        ('theme_colour = "#000000"', "site.theme_colour", "did you mean 'theme_color'?"),
+        ('theme_color = "#ffcc00"', "site.theme_color", "WCAG AA"),
+        ('theme_color = "blue"', "site.theme_color", "#rrggbb"),
+        ('prefix = "../up"', "site.prefix", "not a folder name"),
+        ('css = "missing.css"', "site.css", "not found"),
+        ("episodes_per_page = 0", "site.episodes_per_page", "at least 1"),
+        ("enabled = 1", "site.enabled", "true or false"),
+        ('subscribe = { spotify = "not an id" }', "site.subscribe.spotify", "Spotify id"),
+        (
+            'subscribe = { antennapod = "javascript:alert(1)" }',
+            "site.subscribe.antennapod",
+            "http(s)",
+        ),
+        ('subscribe = { stitcher = "https://x.org" }', "site.subscribe.stitcher", "unknown key"),
+    ],
+)
+def test_check_refuses_a_wrong_site_table_naming_file_and_field(
+    show: Path, setting: str, field: str, fault: str
+) -> None:
+    (show / "podcast.toml").write_text(
+        (show / "podcast.toml").read_text() + f"\n[site]\n{setting}\n"
+    )
+    code, _, err = podpub(show, "check")
+    assert code == 1 and "Traceback" not in err
+    assert f"podcast.toml: {field}:" in err and fault in err, err
+
+
+def test_templates_use_only_interface_words_both_languages_have() -> None:
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"\bt\.(\w+)", template.read_text()))
+    assert used and used <= set(STRINGS["en"]) and set(STRINGS["en"]) == set(STRINGS["fr"])
+    assert not [word for word in used if hasattr(dict, word)]  # t.copy would be dict.copy
+
+
+def test_a_page_with_its_css_and_script_weighs_under_50_kb(published: Path) -> None:
+    public = published / "public"
+    for key in ("index.html", f"episodes/{VOUS}/index.html", f"episodes/{VOUS}/embed/index.html"):
+        doc = page(public, key)
+        own = [t for t in relative_targets(key, doc) if t.endswith((".css", ".js"))]
+        weight = (public / key).stat().st_size + sum((public / t).stat().st_size for t in own)
+        assert len(own) == 2 and weight < 50_000, (key, weight)
+
+
+def test_a_second_publish_uploads_no_page_and_plan_lists_what_changes(published: Path) -> None:
+    code, out, err = podpub(published, "plan", "--json")
+    assert code == 0, err
+    (site,) = [s for s in json.loads(out)["steps"] if s["name"] == "site"]
+    assert len(site["actions"]) == 1 and re.fullmatch(
+        r"skip \d+ unchanged file\(s\)", site["actions"][0]
+    )
+    edit(published / "episodes" / VOUS / "episode.md", "Mais n’oubliez", "Et n’oubliez")
+    code, out, err = podpub(published, "plan", "--json")
+    (site,) = [s for s in json.loads(out)["steps"] if s["name"] == "site"]
+    changed = [a for a in site["actions"] if a.startswith("upload")]
+    assert changed == [f"upload (changed): episodes/{VOUS}/index.html"]
+    code, out, err = podpub(published, "publish", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [k for k in report["uploaded"] if k.endswith(".html")] == [f"episodes/{VOUS}/index.html"]
+    assert report["site"] == "https://podcast.example.org/reseaux/"
+    code, out, err = podpub(published, "publish", "--json")
+    assert json.loads(out)["uploaded"] == []
+
+
+def test_a_disabled_site_is_not_published(cached_show: Path) -> None:
+    (cached_show / "podcast.toml").write_text(
+        (cached_show / "podcast.toml").read_text() + "\n[site]\nenabled = false\n"
+    )
+    code, out, err = podpub(cached_show, "publish", "--json")
+    assert code == 0, err
+    (site,) = [s for s in json.loads(out)["steps"] if s["name"] == "site"]
+    assert site == {"name": "site", "actions": [], "done": []}
+    assert (cached_show / "public" / "feed.xml").is_file()
+    assert not (cached_show / "public" / "index.html").exists()
