@@ -26,7 +26,9 @@ from tests.conftest import REPO
 
 CHROMIUM = Path(os.environ.get("PODPUB_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("PODPUB_CHROMEDRIVER", "/usr/bin/chromedriver"))
-AXE = Path(os.environ.get("PODPUB_AXE", REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"))
+AXE = Path(
+    os.environ.get("PODPUB_AXE", REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js")
+)
 # The machine has no network: without these Chromium stalls on lookups of Google's services.
 FLAGS = [
     "--headless",

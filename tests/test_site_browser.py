@@ -77,7 +77,9 @@ def open_episode(browser: Any, site: str, fragment: str = "") -> None:
 
 
 def classes_now(browser: Any, selector: str) -> list[int]:
-    script = f"return [...document.querySelectorAll('{selector}')].map(e => e.classList.contains('now'))"
+    script = (
+        f"return [...document.querySelectorAll('{selector}')].map(e => e.classList.contains('now'))"
+    )
     return [i for i, on in enumerate(browser.execute_script(script)) if on]
 
 
@@ -105,7 +107,9 @@ def test_the_audio_plays_and_chapters_and_transcript_follow(browser: Any, site: 
     assert classes_now(browser, ".chapters li") == [0]
     assert classes_now(browser, ".cue") == [0]
     second = browser.find_elements("css selector", ".chapters li a")[1]
-    start = float(browser.find_elements("css selector", ".chapters li")[1].get_attribute("data-start"))
+    start = float(
+        browser.find_elements("css selector", ".chapters li")[1].get_attribute("data-start")
+    )
     second.click()
     assert abs(audio(browser, "currentTime") - start) < 0.3  # sought to the chapter's start
     assert wait_for(lambda: audio(browser, "currentTime") > start + 0.5)
@@ -236,7 +240,7 @@ def test_usable_at_320_px(browser: Any, site: str, path: str) -> None:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     browser.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": False})
     assert widths[0] <= widths[1] == 320  # nothing scrolls sideways
-    assert all(0 <= left and right <= 320 for left, right in buttons)
+    assert all(left >= 0 and right <= 320 for left, right in buttons)
 
 
 def png_size(path: Path) -> tuple[int, int]:
