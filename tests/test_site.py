@@ -224,11 +224,15 @@ def test_subscribe_links_show_only_the_apps_set_and_the_interface_follows_the_la
     edit(show / "podcast.toml", 'language = "fr"', 'language = "en-GB"')
     (show / "podcast.toml").write_text(
         (show / "podcast.toml").read_text()
-        + '\n[site]\ntheme_color = "#8A1538"\n[site.subscribe]\napple_podcasts = 1234567890\n'
+        + '\n[site]\ntheme_color = "#8A1538"\ncss = "mine.css"\n'
+        + "[site.subscribe]\napple_podcasts = 1234567890\n"
         + 'overcast = "1234567890"\npocket_casts = "https://pca.st/abcd"\n'
     )
+    (show / "mine.css").write_text("h1 { letter-spacing: .05em }\n")
     out = build(show)
     doc = page(out, "index.html")
+    sheets = doc.xpath("//link[@rel='stylesheet']/@href")
+    assert len(sheets) == 2 and (out / sheets[1]).read_bytes() == (show / "mine.css").read_bytes()
     apps = dict(
         zip(
             doc.xpath("//ul[@class='apps']//a/text()"),

@@ -229,12 +229,13 @@ class _Pages:
             here = layout.show_page(number)
             episodes = [meta.episode_data(i, layout, self.image_url(i)) for i in chunk]
             title = show.title if number == 1 else f"{show.title} · {number}"
+            groups = season_groups(chunk, serial)
             page = self.render(
                 "show.html",
                 here,
                 title=title,
-                groups=season_groups(chunk, serial),
-                heading=4 if serial else 3,
+                groups=groups,
+                heading=4 if any(season is not None for season, _ in groups) else 3,
                 summaries={i.slug: meta.summary(i) for i in chunk},
                 page=number,
                 pages=len(chunks),
