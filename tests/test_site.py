@@ -334,3 +334,21 @@ def test_a_disabled_site_is_not_published(cached_show: Path) -> None:
     assert site == {"name": "site", "actions": [], "done": []}
     assert (cached_show / "public" / "feed.xml").is_file()
     assert not (cached_show / "public" / "index.html").exists()
+
+
+def test_chapters_and_cues_move_with_the_intro_as_the_feed_s_chapters_do(show: Path) -> None:
+    """An intro (or trimmed silence) moves every chapter but the first: the record says by how
+    much; the page's chapters match the feed's, and the transcript moves with them."""
+    record = show / "episodes" / VOUS / "published.json"
+    edit(record, '"chapters_offset_s": 0.0', '"chapters_offset_s": 2.5')
+    code, feed, err = podpub(show, "feed")
+    assert code == 0, err
+    notes = feedparser.parse(feed.encode()).entries[0].content[0].value
+    in_feed = re.findall(r"(\d\d):(\d\d):(\d\d(?:\.\d+)?) ", notes)
+    out = build(show)
+    doc = page(out, f"episodes/{VOUS}/index.html")
+    starts = [float(s) for s in doc.xpath("//ol[@class='chapters']/li/@data-start")]
+    assert starts == [int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in in_feed]
+    assert starts == [0.0, 5.952 + 2.5, 18.371 + 2.5]
+    cues = [float(s) for s in doc.xpath("//p[@class='cue']/@data-start")]
+    assert cues == [2.5, 5.952 + 2.5, 18.371 + 2.5]
