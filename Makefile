@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo screenshots test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## publish the demo show to ./public (local folder storage)
+demo: $(STAMP)  ## publish the demo show to ./public (local folder storage): audio, feed, site
 	$(BIN)/podpub publish
+
+# The demo site published on 127.0.0.1 and photographed by headless Chromium (Debian's chromium
+# and chromium-driver): the show page and an episode page at 1280 and 360 px, in screenshots/.
+screenshots: $(STAMP)
+	PODPUB_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_site_browser.py -k screenshots
 
 test: $(STAMP)  ## run the test suite (real ffmpeg, mutagen, moto server, feed parsers)
 	$(BIN)/python -m pytest -q
@@ -28,5 +34,5 @@ bench: $(STAMP)  ## loudness engine vs plain encode vs ffmpeg-normalize; a 5,000
 	$(BIN)/python bench/feed.py
 
 clean:
-	rm -rf $(VENV) public .podpub build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) public .podpub build dist screenshots .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

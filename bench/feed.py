@@ -5,6 +5,8 @@ Times, as medians of BENCH_RUNS (default 3):
 - render: the same from the episode files (5,000 episode.md + published.json read and validated)
 - lint: the linter on the resulting feed (XSD checks of every podcast: element included)
 - `podpub feed -o`: the command in a fresh process, as CI runs it from a clean checkout
+- site: the website of the same show (a page, an embed page and an oEmbed per episode, the
+  show's pages), from the loaded episodes and records, as the `site` step builds it
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from podpub.publishing.pipeline import show_feed
 from podpub.publishing.state import load_show
 from podpub.show.episodes import load_episodes
 from podpub.show.records import load_record
+from podpub.site.build import build_site
 
 REPO = Path(__file__).resolve().parent.parent
 EPISODES = int(os.environ.get("BENCH_EPISODES", "5000"))
@@ -112,6 +115,9 @@ def main() -> None:
             str(Path(folder) / "out.xml"),
         ]
         cli, _ = median_time(lambda: subprocess.run(command, check=True))
+        records = {e.slug: r for e in episodes if (r := load_record(e.folder))}
+        now = datetime.now(UTC)
+        site, files = median_time(lambda: build_site(config, episodes, records, now))
     size = len(feed)  # type: ignore[arg-type]
     errors = [f for f in findings if f.level == "error"]  # type: ignore[attr-defined]
     print(f"feed of {EPISODES} episodes, {size / 1e6:.1f} MB, median of {RUNS}:")
@@ -121,6 +127,9 @@ def main() -> None:
     print(f"  render from files      {render:6.2f} s")
     print(f"  lint                   {lint:6.2f} s   ({len(errors)} errors)")
     print(f"  `podpub feed -o` (CLI) {cli:6.2f} s")
+    site_bytes = sum(len(f.data) for f in files)  # type: ignore[attr-defined]
+    count = len(files)  # type: ignore[arg-type]
+    print(f"  site                   {site:6.2f} s   ({count} files, {site_bytes / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

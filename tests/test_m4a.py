@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from mutagen.mp4 import MP4
 
 from podpub.cli import main
-from tests.conftest import REPO, ebur128, run_ffmpeg
+from tests.conftest import REPO, ebur128, run_ffmpeg, snapshot
 
 VOUS, ISOLEMENT = "2012-04-26-vous", "2012-04-25-isolement"
 
@@ -84,14 +84,13 @@ def test_the_feed_lists_the_m4a_enclosures_with_exact_lengths(m4a_show: Path) ->
 
 
 def test_republishing_an_m4a_show_changes_nothing(m4a_show: Path) -> None:
-    before = {p.name: p.read_bytes() for p in (m4a_show / "public").rglob("*") if p.is_file()}
+    before = snapshot(m4a_show / "public")
     result = CliRunner().invoke(
         main, ["--config", str(m4a_show / "podcast.toml"), "publish", "--json"]
     )
     assert result.exit_code == 0, result.stderr
     assert '"uploaded": []' in result.stdout
-    public = (m4a_show / "public").rglob("*")
-    assert {p.name: p.read_bytes() for p in public if p.is_file()} == before
+    assert snapshot(m4a_show / "public") == before
 
 
 def test_normalize_writes_m4a_when_the_output_says_so(tmp_path: Path) -> None:

@@ -82,19 +82,31 @@ def test_publish_stores_every_object_typed_cached_and_checksummed(
         ".vtt": "text/vtt",
         ".srt": "application/x-subrip",
         ".xml": "application/rss+xml",
+        "sitemap.xml": "application/xml",  # the site's: not a feed
+        ".html": "text/html; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+        ".txt": "text/plain; charset=utf-8",
     }
     snapshots = {k: json.loads(v) for k, v in stored.items() if "/.podpub/records/" in k}
     assert {s["slug"] for s in snapshots.values()} == set(SLUGS)  # what the target holds
     for key, data in stored.items():
         head = client.head_object(Bucket=bucket, Key=key)
-        assert head["ContentType"] == expected_types[Path(key).suffix]
+        path = Path(key)
+        assert head["ContentType"] == expected_types.get(path.name, expected_types[path.suffix])
         assert head["ContentLength"] == len(data)
         if key in snapshots:
             assert head["CacheControl"] == "no-cache"  # publishers must read the latest
-        elif key.endswith(".xml"):
+            continue
+        if key == "reseaux/feed.xml":
             assert head["CacheControl"] == "public, max-age=300"
+            continue
+        assert head["Metadata"]["sha256"] == hashlib.sha256(data).hexdigest()
+        if "/assets/" in key:  # the site's content-addressed stylesheet, script, pictures
+            assert head["CacheControl"] == "public, max-age=31536000, immutable"
+        elif path.suffix in {".html", ".txt"} or path.name in {"sitemap.xml", "oembed.json"}:
+            assert head["CacheControl"] == "public, max-age=300"  # pages change with episodes
         else:
-            assert head["Metadata"]["sha256"] == hashlib.sha256(data).hexdigest()
             assert "max-age=" in head["CacheControl"]
     cover = next(k for k in stored if k.endswith(".jpg"))
     assert "immutable" in client.head_object(Bucket=bucket, Key=cover)["CacheControl"]

@@ -13,6 +13,7 @@ from podpub.cli.common import State
 from podpub.cli.episodes import new_command
 from podpub.cli.feeds import feed_command, lint_command
 from podpub.cli.publishing import check_command, plan_command, publish_command
+from podpub.cli.site import site_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,6 +46,7 @@ for command in (
     plan_command,
     publish_command,
     feed_command,
+    site_command,
     lint_command,
     new_command,
     loudness_command,

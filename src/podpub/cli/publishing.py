@@ -119,6 +119,7 @@ def summarize(state: State, report: Report) -> None:
         f"published {len(report.episodes)} episode(s): rendered {len(report.rendered)}, "
         f"reused {len(report.reused)}; uploaded {len(report.uploaded)}, "
         f"unchanged {len(report.skipped)}, verified {len(report.verified)}; feed: {report.feed}"
+        + (f"; site: {report.site}" if report.site else "")
     )
 
 

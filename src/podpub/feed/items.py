@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 
 from podpub.feed.build import FeedItem, Pages, build_pages
 from podpub.feed.podcastindex import AlternateLink, TranscriptLink
-from podpub.files import sha256_file
+from podpub.show.artwork import cover_key
 from podpub.show.chapters import shifted
 from podpub.show.config import Config, public_url
 from podpub.show.episodes import Episode
 from podpub.show.records import Alternate, Record
-
-
-def cover_key(image: Path, sha: str | None = None) -> str:
-    """Content-addressed, so apps that cache artwork by URL see a new cover at once."""
-    return f"cover-{(sha or sha256_file(image))[:12]}{image.suffix.lower()}"
 
 
 def feed_pages(

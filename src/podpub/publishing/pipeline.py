@@ -24,15 +24,26 @@ from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
 from podpub.publishing.plan import Choice, Plan, chosen_episodes, plan_episode
 from podpub.publishing.state import ShowState, load_state
-from podpub.publishing.steps import Feed, Records, Render, Report, Run, Stage, Step, Upload
+from podpub.publishing.steps import (
+    Feed,
+    Records,
+    Render,
+    Report,
+    Run,
+    Site,
+    Stage,
+    Step,
+    Upload,
+)
 from podpub.publishing.validate import check_inputs, check_plan
 from podpub.show.config import Config
 from podpub.show.episodes import Episode
+from podpub.site.build import SiteFile, build_site
 from podpub.storage import Storage, open_storage
 
 # The steps of a publish, in order. A new step is added here, once: it then shows in `plan`,
 # in `--json` and in the run summary.
-STEPS: tuple[Step, ...] = (Render(), Stage(), Upload(), Records(), Feed())
+STEPS: tuple[Step, ...] = (Render(), Stage(), Upload(), Records(), Feed(), Site())
 
 
 def _no_progress(_: str) -> None:
@@ -163,13 +174,25 @@ def make_show_plan(
         return plan.to_json()
 
 
-def show_feed(config: Config, now: datetime | None = None) -> Pages:
-    """The feed from metadata and records only: no audio, no ffmpeg, no storage."""
+def _offline_state(config: Config) -> ShowState:
+    """The show checked without its audio: what the feed and the site are made from."""
     problems = Problems()
     state, _ = load_state(config, (), problems)
     check_inputs(state, state.episodes, NOTHING_ALLOWED, problems, audio=False)
     problems.raise_as(EpisodeError)
+    return state
+
+
+def show_feed(config: Config, now: datetime | None = None) -> Pages:
+    """The feed from metadata and records only: no audio, no ffmpeg, no storage."""
+    state = _offline_state(config)
     return feed_pages(config, *state.published(), now or datetime.now(UTC))
+
+
+def show_site(config: Config, now: datetime | None = None) -> list[SiteFile]:
+    """The website from the same inputs as the feed: no audio, no ffmpeg, no storage."""
+    state = _offline_state(config)
+    return build_site(config, *state.published(), now or datetime.now(UTC))
 
 
 def lint_show(config: Config) -> list[tuple[str, Finding]]:

@@ -10,17 +10,20 @@ from typing import Protocol
 from podpub.callbacks import Log, ProgressFactory
 from podpub.errors import StorageConflict, StorageError
 from podpub.feed.build import Pages
-from podpub.feed.items import cover_key, feed_pages
-from podpub.files import sha256_file
+from podpub.feed.items import feed_pages
+from podpub.files import sha256_file, write_atomic
 from podpub.publishing.feedwrite import check_pages, storage_remote, write_pages
 from podpub.publishing.plan import EpisodePlan, Plan
 from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob
 from podpub.publishing.rendering import prepare, render_job
 from podpub.publishing.staging import Kept, StagedEpisode, build_record, stage_episode
+from podpub.show.artwork import cover_key
 from podpub.show.episodes import write_guid
 from podpub.show.feed_settings import podcast_guid, write_podcast_guid
 from podpub.show.records import Record, save_record
 from podpub.show.snapshots import snapshot_json, snapshot_key, tombstone_json
+from podpub.site.build import SiteFile, build_site
+from podpub.site.model import Layout
 from podpub.storage import Storage, content_type_for
 
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys
@@ -28,6 +31,7 @@ SNAPSHOT_CACHE = "no-cache"  # read by publishers, who must see the latest
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
 # re-tagged in place, so caches may keep the audio for a day, not for ever.
 AUDIO_CACHE = "public, max-age=86400"
+PAGE_CACHE = "public, max-age=300"  # the site's pages change with every episode, as the feed
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     verified: list[str] = field(default_factory=list)
     feed: str = ""
+    site: str = ""
     warnings: list[str] = field(default_factory=list)
     steps: list[dict[str, object]] = field(default_factory=list)  # name, actions, done
 
@@ -327,3 +332,46 @@ def elsewhere(plan: Plan) -> list[str]:
     """Slugs the feed lists from their snapshots: published, but not in this checkout."""
     local = {e.slug for e in plan.state.episodes}
     return [e.slug for e in plan.feed_episodes if e.slug not in local]
+
+
+class Site:
+    """The show's website from the same records as the feed, after it: assets first, then the
+    pages; only the files that changed are uploaded (the same size and sha256 skip)."""
+
+    name = "site"
+
+    def actions(self, plan: Plan) -> list[str]:
+        if not plan.config.site.enabled:
+            return []
+        files = build_site(plan.config, plan.feed_episodes, plan.records, plan.choice.now)
+        storage = plan.state.storage
+        lines, unchanged = [], 0
+        for file in files:
+            stored = storage.head(file.key) if storage else None
+            if stored is None:
+                lines.append(f"upload: {file.key}")
+            elif stored.size == len(file.data) and stored.sha256 == file.sha256:
+                unchanged += 1
+            else:
+                lines.append(f"upload (changed): {file.key}")
+        return lines + ([f"skip {unchanged} unchanged file(s)"] if unchanged else [])
+
+    def run(self, run: Run) -> list[str]:
+        config = run.plan.config
+        if not config.site.enabled:
+            return []
+        state = run.plan.state  # as the feed step left it: read again, this run's included
+        episodes, records = state.published(run.plan.choice.allow.removal)
+        files = build_site(config, episodes, records | run.records, run.plan.choice.now)
+        before = len(run.report.uploaded)
+        for file in files:
+            _upload_bytes(run, file, run.plan.scratch / "site")
+        layout = Layout(config.site.prefix, config.storage.public_base_url)
+        run.report.site = layout.url(layout.home)
+        return [f"uploaded {key}" for key in run.report.uploaded[before:]]
+
+
+def _upload_bytes(run: Run, file: SiteFile, folder: Path) -> None:
+    path = folder / file.key
+    write_atomic(path, file.data)
+    _upload(run, file.key, path, file.sha256, IMMUTABLE_CACHE if file.immutable else PAGE_CACHE)

@@ -12,7 +12,6 @@ from lxml import etree
 from podpub.audio.ffmpeg import check_complete, probe
 from podpub.callbacks import ProgressFactory
 from podpub.errors import PodpubError, Problems
-from podpub.feed.items import cover_key
 from podpub.feed.lint import Finding, Remote, lint_feed
 from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import Allowances, Planned, guard
@@ -20,7 +19,7 @@ from podpub.publishing.plan import Plan
 from podpub.publishing.rendering import prepare
 from podpub.publishing.staging import kept_files
 from podpub.publishing.state import ShowState
-from podpub.show.artwork import check_artwork
+from podpub.show.artwork import check_artwork, cover_key
 from podpub.show.chapters import check_duration
 from podpub.show.config import public_url
 from podpub.show.episodes import Episode

@@ -9,9 +9,15 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from podpub.errors import Problems
+from podpub.files import sha256_file
 from podpub.standards.apple import ARTWORK_FORMATS, artwork_problems
 
 EMBED_SIDE = 1400
+
+
+def cover_key(image: Path, sha: str | None = None) -> str:
+    """Content-addressed, so apps that cache artwork by URL see a new cover at once."""
+    return f"cover-{(sha or sha256_file(image))[:12]}{image.suffix.lower()}"
 
 
 def check_artwork(path: Path, where: str, problems: Problems) -> None:

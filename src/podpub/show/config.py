@@ -17,6 +17,7 @@ from podpub.show.feed_settings import (
     read_podcast_settings,
 )
 from podpub.show.fields import Fields, check_feedable
+from podpub.show.site_settings import SiteSettings, read_site_settings
 from podpub.standards.apple import SHOW_TYPES, category_problem
 from podpub.standards.language import is_language
 from podpub.standards.text import url_problem
@@ -75,6 +76,7 @@ class Config:
     audio: AudioSettings
     podcast: PodcastSettings = field(default_factory=PodcastSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
 
     @property
     def root(self) -> Path:
@@ -134,15 +136,16 @@ def load_config(path: Path) -> Config:
     problems = Problems()
     check_feedable(data, str(path), problems, lambda _, code: _escape_line(raw, code))
     top = Fields(data, str(path), problems)
-    top.check_unknown({"show", "storage", "audio", "podcast", "feed"})
+    top.check_unknown({"show", "storage", "audio", "podcast", "feed", "site"})
     show = _read_show(top.table("show"), path.parent)
     storage = _read_storage(top.table("storage"))
     audio = read_audio_settings(top.table("audio"), path.parent)
     podcast = read_podcast_settings(top.table("podcast"))
     feed = read_feed_settings(top.table("feed"))
+    site = read_site_settings(top.table("site"), path.parent)
     problems.raise_as(ConfigError)
     assert show is not None
-    return Config(path, show, storage, audio, podcast, feed)
+    return Config(path, show, storage, audio, podcast, feed, site)
 
 
 def _read_raw(path: Path) -> str:

@@ -18,11 +18,19 @@ CONTENT_TYPES = {
     ".vtt": "text/vtt",
     ".srt": "application/x-subrip",
     ".xml": "application/rss+xml",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
 }
+CONTENT_TYPES_BY_NAME = {"sitemap.xml": "application/xml"}  # not a feed, though it is XML
 
 
 def content_type_for(key: str) -> str:
-    return CONTENT_TYPES.get(Path(key).suffix.lower(), "application/octet-stream")
+    path = Path(key)
+    if path.name in CONTENT_TYPES_BY_NAME:
+        return CONTENT_TYPES_BY_NAME[path.name]
+    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 # An upload or temporary file this old belongs to a run that died: another publisher's

@@ -1,0 +1,1 @@
+"""The show's website: static pages built from the same inputs as the feed."""
