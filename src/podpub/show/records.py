@@ -25,6 +25,16 @@ class Alternate:
 
 
 @dataclass(frozen=True)
+class LinkedTranscript:
+    """A transcript of an imported episode, left where its old host serves it."""
+
+    url: str
+    type: str
+    language: str | None = None
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
 class Record:
     guid: str
     audio_key: str
@@ -44,6 +54,19 @@ class Record:
     image_key: str | None = None  # the episode's own artwork
     chapters_offset_s: float = 0.0  # chapters move by the intro's length and trimmed silence
     alternates: tuple[Alternate, ...] = ()
+    guid_is_permalink: bool = False  # <guid isPermaLink="true">, as an imported feed had it
+    # An imported episode whose files stay where its old host serves them (`podpub import`):
+    # the feed links them as they are; nothing is rendered or uploaded for it, and the audio
+    # fields above (key, hash, render key, loudness) are empty.
+    audio_url: str | None = None
+    image_url: str | None = None
+    chapters_url: str | None = None
+    transcripts: tuple[LinkedTranscript, ...] = ()
+
+    @property
+    def audio_elsewhere(self) -> bool:
+        """Its audio is served from where it was imported, not from a storage target."""
+        return self.audio_url is not None
 
 
 def record_path(folder: Path) -> Path:
@@ -63,11 +86,26 @@ def load_record(folder: Path) -> Record | None:
 def record_from_json(text: str) -> Record:
     data = json.loads(text)
     data["alternates"] = tuple(Alternate(**a) for a in data.get("alternates", ()))
+    data["transcripts"] = tuple(LinkedTranscript(**t) for t in data.get("transcripts", ()))
     return Record(**data)
 
 
+# Fields added after records were first written: left out while unset, so that the records
+# already committed keep their bytes (and `publish` leaves the checkout clean).
+LATER_FIELDS: dict[str, object] = {
+    "guid_is_permalink": False,
+    "audio_url": None,
+    "image_url": None,
+    "chapters_url": None,
+    "transcripts": [],
+}
+
+
 def record_json(record: Record) -> str:
-    return json.dumps(asdict(record), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    data = {
+        k: v for k, v in asdict(record).items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def save_record(folder: Path, record: Record) -> None:
