@@ -65,6 +65,8 @@ def handles_errors(command: F) -> F:
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
             sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # a usage error: click's own message and exit code (2)
         except KeyboardInterrupt:
             click.echo(
                 "interrupted: nothing half-written was left; run the command again", err=True

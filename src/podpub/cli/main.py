@@ -13,6 +13,7 @@ from podpub.cli.common import State
 from podpub.cli.episodes import new_command
 from podpub.cli.feeds import feed_command, lint_command
 from podpub.cli.publishing import check_command, plan_command, publish_command
+from podpub.cli.shows import init_command, move_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +42,8 @@ def main(ctx: click.Context, config_path: Path, verbose: bool, quiet: bool) -> N
 
 
 for command in (
+    init_command,
+    move_command,
     check_command,
     plan_command,
     publish_command,
