@@ -41,13 +41,21 @@ ASKS = (
     Ask("type", "--type", "Type (episodic or serial)", default=lambda _: "episodic"),
     Ask("base_url", "--base-url", "Public base URL (where listeners fetch files)", required=True),
     Ask("link", "--link", "The show's web page", default=lambda a: a["base_url"]),
-    Ask("storage", "--storage", "Storage (file://FOLDER or s3://BUCKET/PREFIX)", default=lambda _: "file://public"),
+    Ask(
+        "storage",
+        "--storage",
+        "Storage (file://FOLDER or s3://BUCKET/PREFIX)",
+        default=lambda _: "file://public",
+    ),
 )
 
 
-def gather(given: dict[str, Any], asks: tuple[Ask, ...], interactive: bool) -> dict[str, Any]:
+def gather(
+    given: dict[str, Any], asks: tuple[Ask, ...], interactive: bool, ask_optional: bool = True
+) -> dict[str, Any]:
     """Every answer: the flag's (checked), else the host's (asked until valid), else the
-    default. Without a terminal to ask on, a missing required answer is a usage error."""
+    default. Without a terminal to ask on, a missing required answer is a usage error.
+    `ask_optional` off: only what is required and missing is asked (import)."""
     answers: dict[str, Any] = {}
     for ask in asks:
         value = given.get(ask.field)
@@ -55,7 +63,7 @@ def gather(given: dict[str, Any], asks: tuple[Ask, ...], interactive: bool) -> d
             answers[ask.field] = _checked(ask, value)
             continue
         default = ask.default(answers) if ask.default else None
-        if interactive:
+        if interactive and (ask_optional or (ask.required and default is None)):
             try:
                 answers[ask.field] = _prompt(ask, default)
                 continue

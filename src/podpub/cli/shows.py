@@ -59,7 +59,7 @@ def given_answers(flags: dict[str, Any]) -> dict[str, Any]:
 @click.option("--copyright", help="Copyright line.")
 @pass_state
 @handles_errors
-def init_command(state: State, folder: Path | None, image: Path | None, **flags: Any) -> None:
+def init_command(state: State, /, folder: Path | None, image: Path | None, **flags: Any) -> None:
     """Start a new show: podcast.toml, episodes/, .gitignore and a CI workflow.
 
     Asks on the terminal for what the flags do not give (each answer checked as you go);

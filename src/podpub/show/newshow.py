@@ -126,7 +126,9 @@ def type_problem(text: str) -> str | None:
 
 def category_list() -> str:
     """Apple's categories, one line each with its subcategories, for a host who asks."""
-    return "\n".join(f"{name}: {', '.join(subs)}" if subs else name for name, subs in CATEGORIES.items())
+    return "\n".join(
+        f"{name}: {', '.join(subs)}" if subs else name for name, subs in CATEGORIES.items()
+    )
 
 
 # Each answer's check, by the ShowAnswers field it is for (None: nothing to say).
@@ -186,9 +188,11 @@ def _show_table(answers: ShowAnswers) -> Any:
     show["image"] = _noted(answers.image, f"{ARTWORK_MIN_SIDE}–{ARTWORK_MAX_SIDE} px, square RGB")
     categories = tomlkit.array()
     categories.extend(answers.categories)
-    show["categories"] = _noted(categories, "Apple's categories, \"Category/Sub\"")
+    show["categories"] = _noted(categories, 'Apple\'s categories, "Category/Sub"')
     show["explicit"] = answers.explicit
-    show["type"] = _noted(answers.type, "or serial" if answers.type == "episodic" else "or episodic")
+    show["type"] = _noted(
+        answers.type, "or serial" if answers.type == "episodic" else "or episodic"
+    )
     if answers.copyright:
         show["copyright"] = answers.copyright
     owner = tomlkit.table()
