@@ -37,6 +37,7 @@ class Channel:
     podcast: dict[str, Any] = field(default_factory=dict)
     feed: dict[str, Any] = field(default_factory=dict)
     lock_owner: str | None = None  # podcast:locked yes: whose consent an import needs
+    self_url: str | None = None  # atom:link rel=self: what relative links in a file resolve to
 
 
 def read_channel(channel: etree._Element, location: str, report: ImportReport) -> Channel:
@@ -124,6 +125,7 @@ def _podcast_table(
         (link.get("href") for link in channel.iterfind(f"{ATOM}link") if link.get("rel") == "self"),
         None,
     )
+    result.self_url = self_url if self_url and is_http_url(self_url) else None
     if guid and _is_uuid(guid):
         table["guid"] = guid
     elif feed_url := (

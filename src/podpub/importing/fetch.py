@@ -23,7 +23,7 @@ def is_url(location: str) -> bool:
 def resolve(base: str, link: str) -> str:
     """A link as written in a document, made absolute against the document's location."""
     link = link.strip()
-    if is_url(link) or not base:
+    if not link or is_url(link) or not base:
         return link
     if is_url(base):
         return urljoin(base, link)

@@ -23,8 +23,9 @@ from podpub.importing.channel import Channel, check_lock, read_channel
 from podpub.importing.document import read_feed
 from podpub.importing.download import download
 from podpub.importing.episodes import fetch_episode_files
+from podpub.importing.fetch import is_url
 from podpub.importing.items import Item, read_item
-from podpub.importing.report import ImportedEpisode, ImportReport, item_name
+from podpub.importing.report import ImportedEpisode, ImportReport
 from podpub.show.artwork import image_facts
 from podpub.show.config import DEFAULT_STORAGE
 from podpub.show.episodes import EPISODE_FILE, discover
@@ -66,8 +67,16 @@ def import_feed(
 def read_items(elements: list[Any], channel: Channel, report: ImportReport) -> list[Item]:
     """Every item with audio, duplicates settled as apps settle them."""
     fallback = channel.date or EPOCH
-    read = [read_item(el, n, page, fallback, report) for n, (page, el) in enumerate(elements, 1)]
+    read = [
+        read_item(el, n, _base(page, channel), fallback, report)
+        for n, (page, el) in enumerate(elements, 1)
+    ]
     return _unique([item for item in read if item], report)
+
+
+def _base(page: str, channel: Channel) -> str:
+    """What relative links resolve against: the page's URL, or for a file the feed's own."""
+    return page if is_url(page) or not channel.self_url else channel.self_url
 
 
 def _unique(items: list[Item], report: ImportReport) -> list[Item]:
@@ -76,8 +85,8 @@ def _unique(items: list[Item], report: ImportReport) -> list[Item]:
     kept: list[Item] = []
     guids: dict[str, Item] = {}
     urls: set[str] = set()
-    for index, item in enumerate(items, start=1):
-        where, url = item_name(index, item.title), item.record.audio_url or ""
+    for item in items:
+        where, url = item.where, item.record.audio_url or ""
         if url in urls:
             report.skip(
                 where, "enclosure", f"{url} is already another item's audio (apps show one)"
@@ -151,6 +160,7 @@ def _cover(
         fmt = None
     if fmt not in ("JPEG", "PNG"):
         part.unlink(missing_ok=True)
+        part.with_name(part.name + ".part").unlink(missing_ok=True)
         report.decide(
             "channel",
             "itunes:image",

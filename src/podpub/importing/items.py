@@ -52,6 +52,7 @@ class Item:
     record: Record
     downloads: dict[str, str] = field(default_factory=dict)  # audio, image, chapters, transcript
     season_name: str | None = None
+    where: str = ""  # "item 3 'Its title'", for the report
 
     @property
     def slug_text(self) -> str:
@@ -80,7 +81,8 @@ def read_item(
         text = element.findtext(f"{ITUNES}duration")
         report.decide(where, "itunes:duration", f"{text!r} is not a duration; left out")
     _count_unknown(element, report)
-    item = Item(guid, title, date, {}, "", _record(guid, permalink, date, url, length, kind))
+    record = _record(guid, permalink, date, url, length, kind)
+    item = Item(guid, title, date, {}, "", record, where=item_name(index, title))
     item.record = _linked(element, page, item.record, item, where, report)
     item.front = _front_matter(element, page, item, where, report)
     item.notes, item.front["summary"] = _notes(element, page, item.front.get("link"))
@@ -113,8 +115,10 @@ def _enclosure(
     if url != (enclosure.get("url") or "").strip():
         report.decide(where, "enclosure", f"relative URL resolved to {url}")
     kind = media_type(enclosure.get("type") or "", url)
-    if kind != (enclosure.get("type") or "").strip().lower():
-        report.decide(where, "enclosure", f"type {enclosure.get('type')!r} read as {kind!r}")
+    declared = (enclosure.get("type") or "").strip()
+    if kind != declared.lower():
+        said = f"type {declared!r}" if declared else "no type"
+        report.decide(where, "enclosure", f"{said}; read as {kind!r} from its file name")
     return url, _length(enclosure.get("length"), url, where, report), kind
 
 
@@ -137,7 +141,7 @@ def _length(text: str | None, url: str, where: str, report: ImportReport) -> int
 
 def _guid(element: etree._Element, url: str, where: str, report: ImportReport) -> tuple[str, bool]:
     """(GUID, isPermaLink). Missing: the enclosure URL, which Apple and podcast apps keyed the
-    item on; isPermaLink absent means true (RSS 2.0) for a GUID that is a link."""
+    item on; isPermaLink absent means true, as RSS 2.0 says (and podcastparser reads it)."""
     node = element.find("guid")
     guid = squash(node.text if node is not None else "")
     if not guid:
@@ -146,7 +150,7 @@ def _guid(element: etree._Element, url: str, where: str, report: ImportReport) -
         )
         return url, False
     declared = (node.get("isPermaLink") or "").strip().lower() if node is not None else ""
-    return guid, declared == "true" or (declared == "" and is_http_url(guid))
+    return guid, declared != "false"
 
 
 def _date(

@@ -71,8 +71,8 @@ def parse_date(text: str) -> tuple[datetime | None, str | None]:
     return found, f"{text!r} is not RFC 2822; read as {found.isoformat()}"
 
 
-def _zone(name: str, offset: int | None) -> timezone | int | None:
-    hours = ZONES.get(name.upper())
+def _zone(name: str | None, offset: int | None) -> timezone | int | None:
+    hours = ZONES.get((name or "").upper())
     if hours is None:
         return offset
     return timezone(timedelta(hours=hours))
