@@ -122,6 +122,7 @@ def _write_config(
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return str(data.get("storage", {}).get("url", DEFAULT_STORAGE))
     answers = complete(channel.answers)
+    folder.mkdir(parents=True, exist_ok=True)
     seasons = {
         str(i.front["season"]): i.season_name
         for i in items
