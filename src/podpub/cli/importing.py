@@ -60,6 +60,8 @@ def import_command(
         print_json(report.to_json())
     else:
         _summarize(state, report)
+    for failed in report.failed:
+        click.echo(f"error: {failed.url}: {failed.status}", err=True)
     if report.failed:
         sys.exit(1)
 
@@ -71,8 +73,6 @@ def _summarize(state: State, report: ImportReport) -> None:
         state.log(f"skipped: {skipped.where}: {skipped.field}: {skipped.text}")
     for element, count in sorted(report.not_kept.items()):
         state.log(f"not kept: <{element}> in {count} item(s)")
-    for failed in report.failed:
-        click.echo(f"error: {failed.url}: {failed.status}", err=True)
     added = sum(1 for e in report.episodes if e.status == "added")
     state.log(
         f"imported {len(report.episodes)} episode(s) from {len(report.pages)} page(s): {added} "

@@ -4,6 +4,7 @@ the server said before the file takes its name."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import urllib.error
@@ -33,7 +34,13 @@ def download(
     resumed = part.is_file() and part.stat().st_size > 0
     try:
         size = _fetch(url, part, expected, progress)
-    except (Incomplete, urllib.error.URLError, OSError, ValueError) as exc:
+    except (
+        Incomplete,
+        urllib.error.URLError,
+        http.client.HTTPException,
+        OSError,
+        ValueError,
+    ) as exc:
         reason = getattr(exc, "reason", None) or exc
         have = part.stat().st_size if part.is_file() else 0
         return Download(url, str(target), have, f"failed: {reason} (run again to resume)")
