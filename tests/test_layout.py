@@ -19,6 +19,7 @@ LAYERS = {
     "audio": 3,
     "storage": 3,
     "feed": 3,
+    "importing": 3,
     "tags": 4,
     "publishing": 5,
     "cli": 6,
