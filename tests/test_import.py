@@ -274,7 +274,7 @@ def test_what_is_not_a_feed_is_one_clear_error(
         ("atom.xml", "is an Atom feed"),
         ("missing.xml", "HTTP 404"),
     ):
-        code, out, err = podpub(
+        code, _, err = podpub(
             tmp_path, "import", base + name, str(tmp_path / "s"), "--base-url", BASE, "--yes"
         )
         assert code == 1 and expected in err and "Traceback" not in err, err
