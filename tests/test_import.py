@@ -76,10 +76,6 @@ def by_feedparser(xml: bytes) -> dict[str, dict[str, Any]]:
     return found
 
 
-def source_pages(name: str, served: tuple[Path, str]) -> bytes:
-    return (served[0] / f"{name}.xml").read_bytes()
-
-
 @pytest.mark.parametrize("style", STYLES)
 def test_the_round_trip_keeps_guid_enclosure_title_and_date(
     style: str, tmp_path: Path, http_folder: tuple[Path, str]

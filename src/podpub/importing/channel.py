@@ -5,7 +5,6 @@ it, and every value it cannot carry named in the report."""
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +16,7 @@ from podpub.importing.extras import person
 from podpub.importing.fetch import is_url, resolve
 from podpub.importing.report import ImportReport
 from podpub.importing.values import parse_date, parse_flag, squash
-from podpub.show.feed_settings import MEDIUMS, podcast_guid
+from podpub.show.feed_settings import MEDIUMS, is_uuid, podcast_guid
 from podpub.show.newshow import CHECKS
 from podpub.standards.apple import category_problem
 from podpub.standards.namespaces import ATOM, ITUNES, PODCAST
@@ -126,7 +125,7 @@ def _podcast_table(
         None,
     )
     result.self_url = self_url if self_url and is_http_url(self_url) else None
-    if guid and _is_uuid(guid):
+    if guid and is_uuid(guid):
         table["guid"] = guid
     elif feed_url := (
         self_url if self_url and is_http_url(self_url) else location if is_url(location) else None
@@ -202,11 +201,3 @@ def check_lock(channel: Channel, owner: str | None, location: str) -> None:
         raise FeedError.at(
             location, f"is locked (podcast:locked yes) and {owner!r} is not its owner"
         )
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True

@@ -88,7 +88,7 @@ def podcast_guid(feed_url: str) -> str:
 def read_podcast_settings(f: Fields) -> PodcastSettings:
     f.check_unknown(PODCAST_KEYS)
     guid = f.text("guid")
-    if guid and not _is_uuid(guid):
+    if guid and not is_uuid(guid):
         f.fail("guid", f"{guid!r} is not a UUID; delete it and podpub writes the right one")
     return PodcastSettings(
         guid=guid,
@@ -168,7 +168,7 @@ def _items(
     return items
 
 
-def _is_uuid(text: str) -> bool:
+def is_uuid(text: str) -> bool:
     try:
         uuid.UUID(text)
     except ValueError:
