@@ -90,21 +90,13 @@ def record_from_json(text: str) -> Record:
     return Record(**data)
 
 
-# Fields added after records were first written: left out while unset, so that the records
-# already committed keep their bytes (and `publish` leaves the checkout clean).
-LATER_FIELDS: dict[str, object] = {
-    "guid_is_permalink": False,
-    "audio_url": None,
-    "image_url": None,
-    "chapters_url": None,
-    "transcripts": [],
-}
+# Fields added after records were first written: left out while unset (empty), so that the
+# records already committed keep their bytes (and `publish` leaves the checkout clean).
+LATER_FIELDS = {"guid_is_permalink", "audio_url", "image_url", "chapters_url", "transcripts"}
 
 
 def record_json(record: Record) -> str:
-    data = {
-        k: v for k, v in asdict(record).items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])
-    }
+    data = {k: v for k, v in asdict(record).items() if v or k not in LATER_FIELDS}
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
