@@ -20,6 +20,7 @@ LAYERS = {
     "storage": 3,
     "feed": 3,
     "site": 3,
+    "importing": 3,
     "tags": 4,
     "publishing": 5,
     "cli": 6,

@@ -66,7 +66,7 @@ def handles_errors(command: F) -> F:
         verbose = bool(state and state.verbose)
         try:
             return command(*args, **kwargs)
-        except click.ClickException:
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except PodpubError as exc:
             if verbose:

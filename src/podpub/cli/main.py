@@ -12,7 +12,9 @@ from podpub.cli.audio import loudness_command, normalize_command
 from podpub.cli.common import State
 from podpub.cli.episodes import new_command
 from podpub.cli.feeds import feed_command, lint_command
+from podpub.cli.importing import import_command
 from podpub.cli.publishing import check_command, plan_command, publish_command
+from podpub.cli.shows import init_command, move_command
 from podpub.cli.site import site_command
 
 
@@ -42,6 +44,9 @@ def main(ctx: click.Context, config_path: Path, verbose: bool, quiet: bool) -> N
 
 
 for command in (
+    init_command,
+    import_command,
+    move_command,
     check_command,
     plan_command,
     publish_command,

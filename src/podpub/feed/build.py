@@ -24,6 +24,7 @@ from podpub.feed.podcastindex import (
     Trailer,
     TranscriptLink,
 )
+from podpub.feed.podlove import PodloveChannel, PodloveItem
 from podpub.show.chapters import Chapter
 from podpub.show.config import Config, public_url
 from podpub.show.feed_settings import Person, Soundbite, podcast_guid
@@ -102,19 +103,21 @@ class FeedItem:
     enclosure_url: str
     enclosure_bytes: int
     enclosure_type: str
-    duration_s: float
+    duration_s: float  # 0: unknown (an imported item that did not say), left out of the feed
     link: str
     number: int | None = None
     season: int | None = None
+    season_name: str | None = None  # podcast:season's name, from [podcast] seasons
     episode_type: str = "full"
     explicit: bool | None = None
     image_url: str | None = None
     chapters: tuple[Chapter, ...] = ()
     chapters_url: str | None = None
-    transcript: TranscriptLink | None = None
+    transcripts: tuple[TranscriptLink, ...] = ()
     persons: tuple[Person, ...] = ()
     soundbites: tuple[Soundbite, ...] = ()
     alternates: tuple[AlternateLink, ...] = ()
+    guid_is_permalink: bool = False
 
 
 def build_pages(config: Config, items: list[FeedItem], cover_url: str) -> Pages:
@@ -152,6 +155,7 @@ def _channel(
     fg = FeedGenerator()
     fg.register_extension("itunes", AppleChannel, AppleItem)
     fg.register_extension("podcast", PodcastChannel, PodcastItem)
+    fg.register_extension("psc", PodloveChannel, PodloveItem)
     fg.register_extension("history", History, rss=True, atom=False)
     fg.title(show.title)
     fg.description(show.description)
@@ -196,7 +200,7 @@ def _trailer(item: FeedItem) -> Trailer:
 def _add_item(fg: FeedGenerator, item: FeedItem, chapters_in_notes: bool) -> None:
     entry = fg.add_entry(order="append")
     html = notes_html(item.notes_markdown, item.chapters if chapters_in_notes else ())
-    entry.guid(item.guid, permalink=False)
+    entry.guid(item.guid, permalink=item.guid_is_permalink)
     entry.title(item.title)
     entry.link(href=item.link)
     entry.pubDate(item.date)
@@ -204,7 +208,8 @@ def _add_item(fg: FeedGenerator, item: FeedItem, chapters_in_notes: bool) -> Non
     if html:
         entry.content(html.replace("]]>", "]]&gt;"), type="CDATA")
     entry.enclosure(item.enclosure_url, str(item.enclosure_bytes), item.enclosure_type)
-    entry.itunes.itunes_duration(str(round(item.duration_s)))
+    if item.duration_s:
+        entry.itunes.itunes_duration(str(round(item.duration_s)))
     entry.itunes.itunes_episode_type(item.episode_type)
     if item.number is not None:
         entry.itunes.itunes_episode(item.number)
@@ -214,7 +219,9 @@ def _add_item(fg: FeedGenerator, item: FeedItem, chapters_in_notes: bool) -> Non
         entry.itunes.itunes_image(item.image_url)
     entry.itunes.explicit = item.explicit
     entry.podcast.chapters_url = item.chapters_url
-    entry.podcast.transcripts = [item.transcript] if item.transcript else []
+    entry.podcast.transcripts = list(item.transcripts)
     entry.podcast.season, entry.podcast.episode = item.season, item.number
+    entry.podcast.season_name = item.season_name
+    entry.psc.chapters = item.chapters
     entry.podcast.persons, entry.podcast.soundbites = item.persons, item.soundbites
     entry.podcast.alternates = item.alternates

@@ -4,6 +4,7 @@ due episode published in this storage target, and the pages they make."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from podpub.feed.build import FeedItem, Pages, build_pages
@@ -29,8 +30,9 @@ def feed_pages(
 
 
 def feed_item(config: Config, episode: Episode, record: Record) -> FeedItem:
-    return FeedItem(
+    item = FeedItem(
         guid=record.guid,
+        guid_is_permalink=record.guid_is_permalink,
         title=episode.title,
         date=episode.date,
         notes_markdown=episode.notes,
@@ -42,16 +44,37 @@ def feed_item(config: Config, episode: Episode, record: Record) -> FeedItem:
         link=episode.link or config.show.link,
         number=episode.number,
         season=episode.season,
+        season_name=dict(config.podcast.seasons).get(episode.season or 0),
         episode_type=episode.type,
         explicit=episode.explicit,
         image_url=_url(config, record.image_key),
         chapters=shifted(episode.chapters, record.chapters_offset_s),
         chapters_url=_url(config, record.chapters_key),
-        transcript=_transcript_link(config, episode, record),
+        transcripts=_transcript_links(config, episode, record),
         persons=episode.persons,
         soundbites=episode.soundbites,
         alternates=tuple(_alternate(config, a) for a in record.alternates),
     )
+    return _linked_as_imported(item, record) if record.audio_url else item
+
+
+def _linked_as_imported(item: FeedItem, record: Record) -> FeedItem:
+    """An imported episode whose files stay where its old host serves them: the enclosure and
+    the files beside it are linked as they are."""
+    return replace(
+        item,
+        enclosure_url=record.audio_url or "",
+        image_url=record.image_url or item.image_url,
+        chapters_url=record.chapters_url or item.chapters_url,
+        transcripts=tuple(
+            TranscriptLink(t.url, t.type, t.language, t.rel) for t in record.transcripts
+        ),
+    )
+
+
+def enclosure_url(config: Config, record: Record) -> str:
+    """Where listeners download the episode's audio: from this target, or where it was."""
+    return record.audio_url or public_url(config.storage.public_base_url, record.audio_key)
 
 
 def _alternate(config: Config, alternate: Alternate) -> AlternateLink:
@@ -63,8 +86,10 @@ def _url(config: Config, key: str | None) -> str | None:
     return public_url(config.storage.public_base_url, key) if key else None
 
 
-def _transcript_link(config: Config, episode: Episode, record: Record) -> TranscriptLink | None:
+def _transcript_links(
+    config: Config, episode: Episode, record: Record
+) -> tuple[TranscriptLink, ...]:
     if not (record.transcript_key and episode.transcript):
-        return None
+        return ()
     url = public_url(config.storage.public_base_url, record.transcript_key)
-    return TranscriptLink(url, episode.transcript.content_type, config.show.language)
+    return (TranscriptLink(url, episode.transcript.content_type, config.show.language),)

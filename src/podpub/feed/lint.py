@@ -25,7 +25,7 @@ from podpub.standards.apple import (
     category_problem,
 )
 from podpub.standards.language import is_language
-from podpub.standards.namespaces import ITUNES, ITUNES_NS, PODCAST, PODCAST_NS
+from podpub.standards.namespaces import ATOM, ITUNES, ITUNES_NS, PODCAST, PODCAST_NS
 
 MISSING = -1  # Remote.size of a URL whose server says it holds nothing there
 DURATION = re.compile(r"^(\d+|(\d+:)?[0-5]?\d:[0-5]\d)$")
@@ -96,6 +96,23 @@ def _channel(channel: Any, remote: Remote) -> Iterator[Finding]:
         )
     yield from _categories(channel)
     yield from _artwork(channel, "channel", remote, required=True)
+    yield from _new_feed_url(channel)
+
+
+def _new_feed_url(channel: Any) -> Iterator[Finding]:
+    """itunes:new-feed-url belongs in the feed at its new address, naming itself: pointing
+    anywhere else, it tells every app to move its subscribers away (right only while moving)."""
+    new = (channel.findtext(f"{ITUNES}new-feed-url") or "").strip()
+    own = [
+        link.get("href") for link in channel.iterfind(f"{ATOM}link") if link.get("rel") == "self"
+    ]
+    if new and own and new not in own:
+        yield Finding(
+            "warning",
+            "channel/itunes:new-feed-url",
+            f"points to {new}, not to this feed ({own[0]}): apps move their subscribers there. "
+            "Keep it only while the show moves (see `podpub move`)",
+        )
 
 
 def _explicit(element: Any, where: str, required: bool) -> Iterator[Finding]:

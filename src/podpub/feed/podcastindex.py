@@ -36,7 +36,8 @@ def _number(value: float) -> str:
 class TranscriptLink:
     url: str
     type: str
-    language: str
+    language: str | None
+    rel: str | None = "captions"
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class PodcastItem(BaseEntryExtension):  # type: ignore[misc]
     chapters_url: str | None = None
     transcripts: list[TranscriptLink] = field(default_factory=list)
     season: int | None = None
+    season_name: str | None = None
     episode: int | None = None
     persons: tuple[Person, ...] = ()
     soundbites: tuple[Soundbite, ...] = ()
@@ -142,11 +144,12 @@ class PodcastItem(BaseEntryExtension):  # type: ignore[misc]
     def extend_rss(self, item: Any) -> Any:
         for transcript in self.transcripts:
             attributes = {"url": transcript.url, "type": transcript.type}
-            _element(item, "transcript", language=transcript.language, rel="captions", **attributes)
+            rel, language = transcript.rel, transcript.language
+            _element(item, "transcript", language=language, rel=rel, **attributes)
         if self.chapters_url:
             _element(item, "chapters", url=self.chapters_url, type=CHAPTERS_TYPE)
-        if self.season is not None:  # the XSD requires a name: the number serves
-            _element(item, "season", str(self.season), name=str(self.season))
+        if self.season is not None:  # the XSD requires a name: the number serves by default
+            _element(item, "season", str(self.season), name=self.season_name or str(self.season))
         if self.episode is not None:
             _element(item, "episode", str(self.episode))
         _persons(item, self.persons)

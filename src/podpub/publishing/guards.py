@@ -50,6 +50,7 @@ class Planned:
     title: str
     url: str
     audio_replaced: bool  # its render key differs from the published one
+    rehosted_from: str | None = None  # imported audio, now rendered here: where it was served
 
 
 @dataclass
@@ -128,9 +129,26 @@ def _removed(item: LiveItem, planned: list[Planned], feed: str, allow: Allowance
     ]
 
 
-def _moved(item: LiveItem, plan: Planned, feed: str, allow: Allowances) -> list[Problem]:
-    if item.url == plan.url:
+def guard_rehosting(planned: list[Planned], allow: Allowances) -> list[Problem]:
+    """Imported episodes whose audio podpub would now render and serve itself: the enclosure
+    URL changes under the same GUID, once, when the host says so."""
+    if allow.url_change:
         return []
+    return [
+        Problem(
+            f"episodes/{plan.slug}: audio",
+            f"was imported with its audio at {plan.rehosted_from}; publishing its recording "
+            f"here moves the enclosure to {plan.url} under the same GUID (apps that have not "
+            "downloaded it yet fetch the new file). Pass --allow-url-change to re-host it",
+        )
+        for plan in planned
+        if plan.rehosted_from and plan.rehosted_from != plan.url
+    ]
+
+
+def _moved(item: LiveItem, plan: Planned, feed: str, allow: Allowances) -> list[Problem]:
+    if item.url == plan.url or plan.rehosted_from == item.url:
+        return []  # unchanged, or re-hosted imported audio: guard_rehosting asks about it
     if _name(item.url) != _name(plan.url):
         if plan.audio_replaced and plan.slug in allow.replace_audio:
             return []

@@ -205,9 +205,12 @@ def _stored_renders(state: ShowState, plan: EpisodePlan) -> dict[str, Kept]:
 
 
 def chosen_episodes(state: ShowState, selected: list[Episode], choice: Choice) -> list[Episode]:
-    """The selected episodes that are due (and, with `only_new`, not stored in this target)."""
+    """The selected episodes that are due (and, with `only_new`, not stored in this target),
+    but not those whose audio stays where it was imported from: nothing to render or upload."""
     return [
         e
         for e in selected
-        if e.is_due(choice.now) and not (choice.only_new and state.record(e) is not None)
+        if e.is_due(choice.now)
+        and not (choice.only_new and state.record(e) is not None)
+        and not state.stays_elsewhere(e)
     ]

@@ -30,9 +30,11 @@ class ShowState:
 
     def local_record(self, episode: Episode) -> Record | None:
         """This checkout's published.json for this run's storage target (a record for another
-        target does not count: that feed is not this one)."""
+        target does not count: that feed is not this one), or where it was imported from."""
         record = self.saved.get(episode.slug)
-        return record if record and record.storage == self.config.storage.url else None
+        if record and (record.storage == self.config.storage.url or record.audio_elsewhere):
+            return record  # audio served from where it was imported belongs to every target
+        return None
 
     def record(self, episode: Episode) -> Record | None:
         """What is published of this episode in this target: this checkout's record, else the
@@ -78,6 +80,12 @@ class ShowState:
         self.saved = _saved_records(self.episodes, Problems())
         if self.storage is not None:
             self.snapshots = read_snapshots(self.storage, self.config.episodes_dir, Problems())
+
+    def stays_elsewhere(self, episode: Episode) -> bool:
+        """An imported episode whose audio is served where it was and that has no recording
+        of its own here: listed as published, never rendered or uploaded."""
+        record = self.saved.get(episode.slug)
+        return bool(record and record.audio_elsewhere and episode.audio is None)
 
     def due(self, now: datetime) -> list[Episode]:
         return [e for e in self.episodes if e.is_due(now)]

@@ -5,6 +5,7 @@ guards against the live feed). `check`, `plan` and `publish` all run these."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -12,9 +13,10 @@ from lxml import etree
 from podpub.audio.ffmpeg import check_complete, probe
 from podpub.callbacks import ProgressFactory
 from podpub.errors import PodpubError, Problems
+from podpub.feed.items import enclosure_url
 from podpub.feed.lint import Finding, Remote, lint_feed
 from podpub.publishing.feedwrite import storage_remote
-from podpub.publishing.guards import Allowances, Planned, guard
+from podpub.publishing.guards import Allowances, Planned, guard, guard_rehosting
 from podpub.publishing.plan import Plan
 from podpub.publishing.rendering import prepare
 from podpub.publishing.staging import kept_files
@@ -66,7 +68,7 @@ def _check_episode(
         )
     if episode.image:
         check_artwork(episode.image, f"{episode.md_path}: image", problems)
-    if episode.draft or not audio:
+    if episode.draft or not audio or state.stays_elsewhere(episode):
         return
     if episode.audio is None:
         problems.add(
@@ -206,16 +208,15 @@ def _source(
 
 
 def _check_guards(plan: Plan, problems: Problems) -> None:
-    live = plan.state.live
-    if not live.exists:
-        return
     planned = _planned_items(plan)
-    problems.extend(guard(live, planned, plan.config.storage.feed_key, plan.choice.allow))
+    problems.extend(guard_rehosting(planned, plan.choice.allow))
+    live = plan.state.live
+    if live.exists:
+        problems.extend(guard(live, planned, plan.config.storage.feed_key, plan.choice.allow))
 
 
 def _planned_items(plan: Plan) -> list[Planned]:
     """What the next feed will say of each episode: URL by URL, as the guards compare it."""
-    base = plan.config.storage.public_base_url
     chosen = {e.slug: e for e in plan.episodes}
     planned = []
     for episode in (e for e in plan.feed_episodes if e.is_due(plan.choice.now)):
@@ -226,8 +227,10 @@ def _planned_items(plan: Plan) -> list[Planned]:
         replaced = (
             episode.slug in chosen and before is not None and before.render_key != record.render_key
         )
-        url = public_url(base, record.audio_key)
+        url = enclosure_url(plan.config, record)
         planned.append(Planned(episode.slug, record.guid, episode.title, url, replaced))
+        if before and before.audio_url and episode.slug in chosen:
+            planned[-1] = replace(planned[-1], rehosted_from=before.audio_url)
     return planned
 
 

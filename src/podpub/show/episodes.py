@@ -241,8 +241,10 @@ def _read_guid(f: Fields) -> str | None:
     if "guid" not in f.data:
         return None  # given at first publish and then never changed
     value = f.data["guid"]
-    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value.strip()):
-        f.fail("guid", f"expected a single token such as a UUID, found {describe(value)}")
+    # One line: a UUID for podpub's own, anything a feed carried for an imported one (GUIDs are
+    # case-sensitive strings, and some hand-written feeds put spaces in them).
+    if not isinstance(value, str) or not value.strip() or len(value.strip().splitlines()) != 1:
+        f.fail("guid", f"expected one line of text such as a UUID, found {describe(value)}")
         return None
     return value.strip()
 

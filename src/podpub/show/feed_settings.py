@@ -14,7 +14,17 @@ from podpub.standards.text import url_problem
 # The Podcasting 2.0 spec (podcast:guid): podcast:guid is UUIDv5 of the feed URL without scheme and trailing slashes.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 MEDIUMS = {"podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "podcastL"}
-PODCAST_KEYS = {"guid", "locked", "medium", "license", "license_url", "funding", "persons", "txt"}
+PODCAST_KEYS = {
+    "guid",
+    "locked",
+    "medium",
+    "license",
+    "license_url",
+    "funding",
+    "persons",
+    "txt",
+    "seasons",
+}
 FEED_KEYS = {"limit", "chapters_in_notes", "new_feed_url", "block", "complete"}
 
 
@@ -58,6 +68,7 @@ class PodcastSettings:
     funding: tuple[Link, ...] = ()
     persons: tuple[Person, ...] = ()
     txt: tuple[Txt, ...] = ()
+    seasons: tuple[tuple[int, str], ...] = ()  # season number → its name (podcast:season)
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ def podcast_guid(feed_url: str) -> str:
 def read_podcast_settings(f: Fields) -> PodcastSettings:
     f.check_unknown(PODCAST_KEYS)
     guid = f.text("guid")
-    if guid and not _is_uuid(guid):
+    if guid and not is_uuid(guid):
         f.fail("guid", f"{guid!r} is not a UUID; delete it and podpub writes the right one")
     return PodcastSettings(
         guid=guid,
@@ -90,7 +101,20 @@ def read_podcast_settings(f: Fields) -> PodcastSettings:
         txt=tuple(
             Txt(i["value"], i.get("purpose")) for i in _items(f, "txt", {"value"}, {"purpose"})
         ),
+        seasons=_season_names(f.table("seasons")),
     )
+
+
+def _season_names(f: Fields) -> tuple[tuple[int, str], ...]:
+    """[podcast.seasons]: 1 = "Origins", the names podcast:season gives each season."""
+    names = []
+    for key in f.data:
+        name = f.text(key)
+        if not key.isdigit() or int(key) < 1:
+            f.fail(key, "is not a season number: use 1, 2, 3…")
+        elif name:
+            names.append((int(key), name))
+    return tuple(sorted(names))
 
 
 def read_persons(f: Fields, key: str) -> list[Person]:
@@ -144,7 +168,7 @@ def _items(
     return items
 
 
-def _is_uuid(text: str) -> bool:
+def is_uuid(text: str) -> bool:
     try:
         uuid.UUID(text)
     except ValueError:

@@ -26,6 +26,16 @@ class Alternate:
 
 
 @dataclass(frozen=True)
+class LinkedTranscript:
+    """A transcript of an imported episode, left where its old host serves it."""
+
+    url: str
+    type: str
+    language: str | None = None
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
 class Record:
     guid: str
     audio_key: str
@@ -47,6 +57,19 @@ class Record:
     alternates: tuple[Alternate, ...] = ()
     ffmpeg: str | None = None  # the ffmpeg that rendered it: another one renders other bytes
     tags_sha256: str | None = None  # of everything tagged into the file (see tags.tags_sha256)
+    guid_is_permalink: bool = False  # <guid isPermaLink="true">, as an imported feed had it
+    # An imported episode whose files stay where its old host serves them (`podpub import`):
+    # the feed links them as they are; nothing is rendered or uploaded for it, and the audio
+    # fields above (key, hash, render key, loudness) are empty.
+    audio_url: str | None = None
+    image_url: str | None = None
+    chapters_url: str | None = None
+    transcripts: tuple[LinkedTranscript, ...] = ()
+
+    @property
+    def audio_elsewhere(self) -> bool:
+        """Its audio is served from where it was imported, not from a storage target."""
+        return self.audio_url is not None
 
 
 def record_path(folder: Path) -> Path:
@@ -66,11 +89,34 @@ def load_record(folder: Path) -> Record | None:
 def record_from_json(text: str) -> Record:
     data = json.loads(text)
     data["alternates"] = tuple(Alternate(**a) for a in data.get("alternates", ()))
+    data["transcripts"] = tuple(LinkedTranscript(**t) for t in data.get("transcripts", ()))
     return Record(**data)
 
 
+# Fields added after records were first written: left out while unset (empty), so that the
+# records already committed keep their bytes (and `publish` leaves the checkout clean).
+LATER_FIELDS = {
+    "guid_is_permalink",
+    "audio_url",
+    "image_url",
+    "chapters_url",
+    "transcripts",
+    "ffmpeg",
+    "tags_sha256",
+}
+LATER_ALTERNATE_FIELDS = {"render_key"}
+
+
 def record_json(record: Record) -> str:
-    return json.dumps(asdict(record), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    data = _without_unset(asdict(record), LATER_FIELDS)
+    data["alternates"] = [
+        _without_unset(asdict(a), LATER_ALTERNATE_FIELDS) for a in record.alternates
+    ]
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _without_unset(data: dict[str, object], later: set[str]) -> dict[str, object]:
+    return {k: v for k, v in data.items() if v or k not in later}
 
 
 def save_record(folder: Path, record: Record) -> None:

@@ -11,3 +11,5 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 ITUNES = f"{{{ITUNES_NS}}}"
 PODCAST = f"{{{PODCAST_NS}}}"
 ATOM = f"{{{ATOM_NS}}}"
+PSC_NS = "http://podlove.org/simple-chapters"  # Podlove Simple Chapters
+PSC = f"{{{PSC_NS}}}"
