@@ -283,6 +283,97 @@ CASES: list[tuple[str, Breaker, str]] = [
 ]
 
 
+def bomb() -> str:
+    """A 'billion laughs': nine levels of nine aliases, ~400 million strings once expanded."""
+    lines = ['lol0: &l0 "lol"']
+    for n in range(1, 10):
+        lines.append(f"lol{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def symlinked_audio(show: Path) -> None:
+    outside = show.parent / "elsewhere.flac"
+    source = show / "episodes" / VOUS / "audio.flac"
+    shutil.move(source, outside)
+    source.symlink_to(outside)
+
+
+def truncated(relative: str, keep: int) -> Breaker:
+    def change(show: Path) -> None:
+        path = show / relative
+        path.write_bytes(path.read_bytes()[:keep])
+
+    return change
+
+
+def chapter_image(show: Path) -> None:
+    Image.new("RGB", (400, 400), (200, 40, 40)).save(show / "episodes" / VOUS / "humain.jpg")
+    truncated(f"episodes/{VOUS}/humain.jpg", 600)(show)
+    md('    title: "Introduction"', '    title: "Introduction"\n    image: humain.jpg')(show)
+
+
+CHAPTER = '    title: "Introduction"'
+HOSTILE: list[tuple[str, Breaker, str]] = [
+    # front matter and TOML
+    ("YAML alias bomb", md(FM, FM + bomb()), "reuses a value with a YAML alias (*name)"),
+    ("a key given twice", md(FM, FM + "draft: true\ndraft: false\n"), "draft: is given twice"),
+    (
+        "an empty guid line",
+        md("guid: 8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012\n", "guid:\n"),
+        "guid: expected",
+    ),
+    (
+        "a date in year 1",
+        md("date: 2012-04-26T08", "date: 0001-04-26T08"),
+        "the year 1 is before 1900",
+    ),
+    ("mono bitrate 999k", toml('"64k"', '"999k"'), "mono_bitrate: '999k' is out of range"),
+    (
+        "a bitrate MP3 cannot state",
+        toml('"128k"', '"100k"'),
+        "bitrate: 100k is not an MP3 bit rate at 44100 Hz",
+    ),
+    # slugs and paths
+    ("a slug ending in a newline", folder_named("2012-04-27-nouveau\n"), "is not a valid slug"),
+    ("a 245-character slug", folder_named("2012-04-27-" + "a" * 234), "is too long for a slug"),
+    (
+        "audio linked from outside the show",
+        symlinked_audio,
+        "audio: 'audio.flac' points outside the episode folder",
+    ),
+    # links
+    (
+        "javascript: link",
+        md(FM, FM + "link: javascript:alert(1)\n"),
+        "link: 'javascript:alert(1)' is not an http(s) URL",
+    ),
+    (
+        "javascript: chapter url",
+        md(CHAPTER, CHAPTER + '\n    url: "javascript:alert(1)"'),
+        "chapters[1].url: 'javascript:alert(1)' is not an http(s) URL",
+    ),
+    (
+        "javascript: person href",
+        md(FM, FM + "persons:\n  - {name: Ana, href: 'javascript:alert(1)'}\n"),
+        "persons[1].href: 'javascript:alert(1)' is not an http(s) URL",
+    ),
+    (
+        "data: person img",
+        toml('role = "host",', 'role = "host", img = "data:image/png;base64,AAAA",'),
+        "podcast.persons[1].img: 'data:image/png;base64,AAAA' is not an http(s) URL",
+    ),
+    (
+        "file: funding url",
+        toml('url = "https://podcast.example.org/reseaux/soutenir"', 'url = "file:///etc/passwd"'),
+        "podcast.funding[1].url: 'file:///etc/passwd' is not an http(s) URL",
+    ),
+    # media
+    ("a truncated cover", truncated("cover.jpg", 40_000), "'cover.jpg' is not a readable image"),
+    ("a truncated chapter image", chapter_image, "'humain.jpg' is not a readable image"),
+]
+CASES += HOSTILE
+
+
 @pytest.mark.parametrize(("name", "breaker", "message"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_stops_everything(show: Path, name: str, breaker: Breaker, message: str) -> None:
     breaker(show)

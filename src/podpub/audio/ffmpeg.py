@@ -24,6 +24,7 @@ from podpub.errors import AudioError
 
 STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: ([^,]+), (\d+) Hz, ([^,]+)")
 DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+VIDEO = re.compile(r"Stream #\d+:\d+.*?: Video: (.*)$", re.M)
 # Pipes to and from ffmpeg get 1 MiB instead of Linux's 64 KiB: 64 KiB is ~5 ms of LAME's work, so
 # the encoder would wait whenever this process held the GIL for one 5 ms switch interval.
 PIPE_BYTES = 1 << 20
@@ -84,6 +85,7 @@ class SourceInfo:
     sample_rate: int
     channels: int
     duration_s: float | None  # as the container claims; decoding tells the truth
+    has_video: bool = False  # a moving picture (not cover art): the duration may be its own
 
 
 def probe(path: Path) -> SourceInfo:
@@ -103,7 +105,8 @@ def probe(path: Path) -> SourceInfo:
     if not match:
         raise AudioError.at(path, f"not a readable audio file ({last_line(result.stderr)})")
     _, rate, layout = match.groups()
-    return SourceInfo(int(rate), layout_channels(layout), _duration(result.stderr))
+    video = any("attached pic" not in v for v in VIDEO.findall(result.stderr))
+    return SourceInfo(int(rate), layout_channels(layout), _duration(result.stderr), video)
 
 
 def check_complete(path: Path, claimed_s: float | None) -> float:

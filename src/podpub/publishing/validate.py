@@ -46,14 +46,14 @@ def check_inputs(
 
 
 def _check_audio_file(path: Path, problems: Problems) -> float | None:
-    """Seconds of audio in the file, read to the end; None with the problem recorded."""
+    """Seconds of audio in the file, read to the end; None with the problem recorded. The
+    container's duration is held against it, unless a video stream sets that duration."""
     try:
         info = probe(path)
-        check_complete(path, info.duration_s)
+        return check_complete(path, None if info.has_video else info.duration_s)
     except PodpubError as exc:
         problems.extend(exc.problems)
         return None
-    return info.duration_s
 
 
 def _check_episode(
