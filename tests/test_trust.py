@@ -74,6 +74,7 @@ def test_plan_says_when_a_render_would_come_from_another_ffmpeg(live: Path) -> N
     shutil.rmtree(live / ".podpub")
     (live / "public" / record["audio_key"]).unlink()
     code, out, _ = podpub(live, "plan", "--json")
+    assert code == 0
     vous = next(e for e in json.loads(out)["episodes"] if e["slug"] == VOUS)
     assert (
         "the published audio came from 4.4.2-0ubuntu0.22.04.1: its bytes will differ"
