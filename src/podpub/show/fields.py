@@ -111,7 +111,7 @@ class Fields:
         value = self._get(key, False)
         if value is _MISSING:
             return default
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             allowed = ", ".join(sorted(options))
             self.fail(key, f"{describe(value)} is not allowed; choose one of: {allowed}")
             return default
