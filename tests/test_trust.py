@@ -67,18 +67,24 @@ def test_a_fresh_machine_renders_nothing_storage_holds_and_retags_a_title_change
 
 
 def test_plan_says_when_a_render_would_come_from_another_ffmpeg(live: Path) -> None:
+    """As if another machine's ffmpeg had rendered what is published (its record and its
+    snapshot say so), and this machine had neither that render nor the stored file."""
     path = live / "episodes" / VOUS / "published.json"
+    snapshot_path = live / "public" / ".podpub" / "records" / f"{VOUS}.json"
     record = json.loads(path.read_text())
     record["ffmpeg"] = "4.4.2-0ubuntu0.22.04.1"
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    stored = json.loads(snapshot_path.read_text())
+    stored["record"]["ffmpeg"] = record["ffmpeg"]
+    snapshot_path.write_text(json.dumps(stored, indent=2, ensure_ascii=False, sort_keys=True))
     shutil.rmtree(live / ".podpub")
     (live / "public" / record["audio_key"]).unlink()
-    code, out, _ = podpub(live, "plan", "--json")
-    assert code == 0
+    code, out, err = podpub(live, "plan", "--json")
+    assert code == 0, err
     vous = next(e for e in json.loads(out)["episodes"] if e["slug"] == VOUS)
     assert (
         "the published audio came from 4.4.2-0ubuntu0.22.04.1: its bytes will differ"
-        in vous["render"]
+        in (vous["render"])
     )
 
 
