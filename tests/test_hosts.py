@@ -16,7 +16,7 @@ import pytest
 from podpub.publishing.pipeline import publish
 from podpub.publishing.state import load_show
 from tests.conftest import REPO, edit, run_ffmpeg
-from tests.s3_helpers import admin_client
+from tests.s3_helpers import admin_client, use_storage
 from tests.test_s3 import feed_episodes
 
 ROUNDS = 10
@@ -31,34 +31,42 @@ def checkout(root: Path, render_cache: Path, name: str) -> Path:
     shutil.copy(REPO / "cover.jpg", show)
     shutil.copytree(REPO / "episodes", show / "episodes")
     shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
+    with (show / "podcast.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[site]\nenabled = false  # the feed is what this test is about\n")
     return show
 
 
-def add_new_episode(show: Path, number: int) -> str:
-    """This host's own new episode: the demo's voice, at its own level (its own render key)."""
-    slug = f"2012-05-{number:02d}-invite-{number}"
+def new_episode(show: Path, host: int, round_number: int) -> str:
+    """This host's new episode of this round: its own recording (the demo's voice at its own
+    level, so its own render, cached after the first round), a new slug, GUID and number."""
+    slug = f"2012-05-{round_number:02d}-hote-{host}"
     folder = show / "episodes" / slug
-    shutil.copytree(show / "episodes" / "2012-04-26-vous", folder)
-    (folder / "published.json").unlink()
-    source = folder / "audio.flac"
-    louder = folder / "louder.flac"
-    volume = f"volume={number}dB"
-    assert run_ffmpeg("-v", "error", "-i", str(source), "-af", volume, str(louder)).returncode == 0
-    louder.replace(source)
+    shutil.copytree(show / "episodes" / "2012-04-26-vous", folder, ignore=_no_record)
+    recording = show.parent / f"host-{host}.flac"
+    if not recording.exists():
+        volume = f"volume={host}dB"
+        source = str(folder / "audio.flac")
+        assert (
+            run_ffmpeg("-v", "error", "-i", source, "-af", volume, str(recording)).returncode == 0
+        )
+    shutil.copy(recording, folder / "audio.flac")
     md = folder / "episode.md"
     edit(md, "guid: 8b1d5e43-2c9f-4f0a-b6d3-26a04c2e2012", f"guid: {uuid.uuid4()}")
-    edit(md, "number: 26", f"number: {100 + number}")
-    edit(md, "date: 2012-04-26T08", f"date: 2012-05-{number:02d}T08")
-    edit(md, 'title: "Essentiel', f'title: "Invité {number} :')
+    edit(md, "number: 26", f"number: {100 * host + round_number}")
+    edit(md, "date: 2012-04-26T08", f"date: 2012-05-{round_number:02d}T08")
+    edit(md, 'title: "Essentiel', f'title: "Hôte {host}, tour {round_number} :')
     return slug
 
 
-def publish_at(show: Path, target: str, base: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "podpub", "--config", str(show / "podcast.toml"), "publish"]
-    env = {"PODPUB_STORAGE": target, "PODPUB_BASE_URL": base}
+def _no_record(_: str, names: list[str]) -> list[str]:
+    return [n for n in names if n == "published.json"]
+
+
+def publish_at(show: Path, slug: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "podpub", "--config", str(show / "podcast.toml")]
     return subprocess.Popen(
-        command,
-        env={**os.environ, **env},
+        [*command, "publish", slug],
+        env=os.environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -69,22 +77,28 @@ def publish_at(show: Path, target: str, base: str) -> subprocess.Popen[str]:
 def test_separate_checkouts_publishing_at_once_all_end_up_in_the_feed(
     hosts: int, tmp_path: Path, render_cache: Path, endpoint: str, bucket: str
 ) -> None:
+    """Each round, every host adds a new episode to its own checkout and publishes it at the
+    same moment as the others; no checkout ever sees another's episode folder."""
     first = checkout(tmp_path, render_cache, "first")
     laptops = [checkout(tmp_path, render_cache, f"host-{n}") for n in range(1, hosts + 1)]
-    titles = {f"Invité {n} :" for n in range(1, hosts + 1)}
-    for number, laptop in enumerate(laptops, start=1):
-        add_new_episode(laptop, number)
+    for show in (first, *laptops):
+        use_storage(show, f"s3://{bucket}/show", f"{endpoint}/{bucket}/show/")
+    publish(load_show(first / "podcast.toml"))  # the show as it stands: the demo's episodes
     client = admin_client(endpoint)
+    expected = {
+        "Essentiel dans les réseaux sociaux : VOUS !",
+        "Enjeux des réseaux sociaux : l’isolement",
+    }
     for round_number in range(1, ROUNDS + 1):
-        prefix = f"round-{round_number}"
-        target, base = f"s3://{bucket}/{prefix}", f"{endpoint}/{bucket}/{prefix}/"
-        # The show as it stands: the demo episodes, published earlier from another checkout.
-        publish(load_show(first / "podcast.toml", target, base))
-        runs = [publish_at(laptop, target, base) for laptop in laptops]
+        slugs = [new_episode(laptop, n, round_number) for n, laptop in enumerate(laptops, 1)]
+        runs = [publish_at(laptop, slug) for laptop, slug in zip(laptops, slugs, strict=True)]
         for run in runs:
             _, err = run.communicate(timeout=180)
             assert run.returncode == 0, err
-        feed = client.get_object(Bucket=bucket, Key=f"{prefix}/feed.xml")["Body"].read()
-        listed = [e["title"] for e in feed_episodes(feed)]
-        assert len(listed) == 2 + hosts, f"round {round_number}: {listed}"
-        assert {t for t in titles if any(x.startswith(t) for x in listed)} == titles
+        expected |= {
+            f"Hôte {n}, tour {round_number} : dans les réseaux sociaux : VOUS !"
+            for n in range(1, hosts + 1)
+        }
+        feed = client.get_object(Bucket=bucket, Key="show/feed.xml")["Body"].read()
+        listed = {e["title"] for e in feed_episodes(feed)}
+        assert listed == expected, f"round {round_number}: missing {expected - listed}"
