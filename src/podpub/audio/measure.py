@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from podpub.audio.decode import decode
+from podpub.audio.dsp import one_blas_thread
 from podpub.audio.ffmpeg import probe
 from podpub.audio.meter import Loudness, LoudnessMeter
 from podpub.callbacks import Progress
@@ -132,6 +133,7 @@ def _measure_stretch(
     return meter
 
 
+@one_blas_thread()
 def measure_file(path: Path) -> Loudness:
     """Loudness of a file as it is (its own rate and channels; more than two are downmixed)."""
     info = probe(path)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from podpub.audio.decode import decode
+from podpub.audio.dsp import one_blas_thread
 from podpub.audio.encode import Encoding, encode, to_pcm16
 from podpub.audio.ffmpeg import probe
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
@@ -54,6 +55,7 @@ def output_channels(source_channels: int, settings: AudioSettings) -> int:
     return 1 if source_channels == 1 else 2
 
 
+@one_blas_thread()
 def analyze(source: Path, settings: AudioSettings, progress: Progress | None = None) -> Analysis:
     """Pass 1: measure the program; AudioError for silence, or when reaching the target would
     need more gain than podpub allows (it would amplify the noise, not the voice)."""
@@ -151,6 +153,7 @@ def _both_passes(progress: Progress | None) -> Progress | None:
     return lambda done, total: progress(done, 2 * total)
 
 
+@one_blas_thread()
 def render(
     source: Path,
     analysis: Analysis,
