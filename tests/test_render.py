@@ -99,7 +99,7 @@ def test_a_long_mp3_is_measured_while_it_is_written(
         raise AssertionError(f"{path} decoded again after encoding")
 
     with monkeypatch.context() as patched:
-        patched.setattr(render, "measure_file", no_second_decode)
+        patched.setattr(render, "measured_file", no_second_decode)
         result = normalize_file(src, out, AudioSettings())
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".mp3"] == [out.name]
     assert_on_target(out, AudioSettings().target)

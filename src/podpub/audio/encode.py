@@ -26,7 +26,7 @@ from podpub.audio.ffmpeg import (
     monitored_mp3_command,
     widen_pipe,
 )
-from podpub.audio.meter import Loudness, LoudnessMeter
+from podpub.audio.meter import LoudnessMeter, Measured
 from podpub.errors import AudioError
 from podpub.files import temp_name
 
@@ -66,7 +66,7 @@ def to_pcm16(samples: np.ndarray) -> bytes:
 
 def encode(
     chunks: Iterator[bytes], encoding: Encoding, output: Path, measure_frames: int | None = None
-) -> Loudness | None:
+) -> Measured | None:
     """Pipe PCM into the encoder from a writer thread, via a temporary name renamed to `output`
     only on success. With `measure_frames` (an MP3 holding that many frames), the encoded frames
     are also measured as they are written, and the measurement returned."""
@@ -160,7 +160,7 @@ class FinalMeter:
         encoder.stdout.close()  # the child reads it now
         sender.close()
 
-    def result(self) -> Loudness:
+    def result(self) -> Measured:
         """Wait for the measurement; call once the encoder has finished."""
         try:
             outcome = self.results.recv()
@@ -168,7 +168,7 @@ class FinalMeter:
             outcome = AudioError.at("encoder", f"the final meter stopped ({self.child.exitcode})")
         if isinstance(outcome, Exception):
             raise outcome
-        return cast(Loudness, outcome)
+        return cast(Measured, outcome)
 
     def close(self) -> None:
         """Reap the child: once the encoder has exited, its stream ends and so does the child."""
@@ -190,7 +190,7 @@ def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: C
         decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
         for chunk in copy.audio(decoded):
             meter.add(chunk)
-        results.send(meter.result())
+        results.send(meter.measured())
     except Exception as exc:  # any failure is reported to the parent
         results.send(exc)
 

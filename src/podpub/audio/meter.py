@@ -34,6 +34,15 @@ class Loudness:
     duration_s: float
 
 
+@dataclass(frozen=True)
+class Measured:
+    """A measurement with the 20 ms figures behind it (for the loudness report)."""
+
+    loudness: Loudness
+    energy: np.ndarray  # K-weighted energy per 20 ms, channels summed (sum of squares)
+    peak: np.ndarray  # sample peak (linear) per 20 ms
+
+
 def k_weighting(sample_rate: int) -> np.ndarray:
     """The two biquads of BS.1770 (pre-filter shelf + RLB high-pass) as second-order sections.
 
@@ -148,6 +157,9 @@ class LoudnessMeter:
         self.block_peaks = later.block_peaks
         self.true_peak = max(self.true_peak, later.true_peak)
         self.frames += later.frames
+
+    def measured(self) -> Measured:
+        return Measured(self.result(), self.subblock_energy, self.subblock_peak)
 
     def result(self) -> Loudness:
         self._finish_true_peak()

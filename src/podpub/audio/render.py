@@ -13,19 +13,21 @@ from __future__ import annotations
 import functools
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from podpub.audio.curves import Curves, mean_square
 from podpub.audio.decode import decode
 from podpub.audio.dsp import one_blas_thread
 from podpub.audio.encode import Encoding, encode, to_pcm16
 from podpub.audio.ffmpeg import probe
+from podpub.audio.leveler import gains_at, leveler_gain
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
-from podpub.audio.measure import PARALLEL_MEASURE_S, Analysis, can_fork, measure, measure_file
-from podpub.audio.meter import Loudness, LoudnessMeter, integrated, to_db
+from podpub.audio.measure import PARALLEL_MEASURE_S, Analysis, can_fork, measure, measured_file
+from podpub.audio.meter import Loudness, LoudnessMeter, Measured, integrated, to_db
 from podpub.audio.peaks import pad_to_blocks
 from podpub.callbacks import Progress
 from podpub.errors import AudioError
@@ -45,6 +47,8 @@ class RenderResult:
     gain_db: float
     limiter_min_gain_db: float
     after: Loudness  # the encoded file, measured
+    encodes: int = 1
+    curves: Curves | None = None  # the 20 ms figures, for the loudness report
 
 
 def output_channels(source_channels: int, settings: AudioSettings) -> int:
@@ -78,9 +82,19 @@ def check_level(source: Path, analysis: Analysis, settings: AudioSettings) -> No
     encoder_gain = encoder_gain_db(_encoding(settings, analysis.channels))
     target = settings.target
     ceiling = target.true_peak_dbtp - ENCODER_MARGIN_DB - encoder_gain
+    program, _ = leveled(analysis, settings)
     _check_gain(
-        source, analysis, solve_gain(analysis, target.integrated_lufs - encoder_gain, ceiling)
+        source, analysis, solve_gain(program, target.integrated_lufs - encoder_gain, ceiling)
     )
+
+
+def leveled(analysis: Analysis, settings: AudioSettings) -> tuple[Analysis, np.ndarray | None]:
+    """The program as the normalizer sees it: after the leveler's gain curve (dB per 20 ms),
+    when the leveler is on."""
+    if not settings.leveler:
+        return analysis, None
+    curve = leveler_gain(analysis.energy, analysis.subblock, analysis.before.integrated_lufs)
+    return analysis.with_gain(curve), curve
 
 
 def _encoding(settings: AudioSettings, channels: int) -> Encoding:
@@ -94,6 +108,7 @@ def audio_settings(
     true_peak: float | None,
     bitrate: str | None,
     output: Path,
+    leveler: bool = False,
 ) -> AudioSettings:
     """Settings for a one-off `podpub normalize`: a preset, adjusted by explicit numbers; M4A
     when the output's name ends in .m4a."""
@@ -102,7 +117,8 @@ def audio_settings(
         base.integrated_lufs if target is None else target,
         base.true_peak_dbtp if true_peak is None else true_peak,
     )
-    settings = AudioSettings(target=chosen, format="m4a" if output.suffix == ".m4a" else "mp3")
+    fmt = "m4a" if output.suffix == ".m4a" else "mp3"
+    settings = AudioSettings(target=chosen, format=fmt, leveler=leveler)
     return replace(settings, bitrate=bitrate, mono_bitrate=bitrate) if bitrate else settings
 
 
@@ -165,45 +181,91 @@ def render(
     overshoot still breaks the true-peak ceiling (AAC at low bitrates can add 2 dB) or the
     loudness misses the target by more than 0.2 LU, it is rendered again with both errors
     corrected (at most three encodes)."""
-    rate, channels = analysis.sample_rate, analysis.channels
-    total = analysis.frames / rate
-    encoding = _encoding(settings, channels)
+    program, curve = leveled(analysis, settings)
+    encoding = _encoding(settings, analysis.channels)
     encoder_gain = encoder_gain_db(encoding)
     margin, aim = ENCODER_MARGIN_DB, settings.target.integrated_lufs - encoder_gain
-    before = analysis.before
-    for _ in range(RENDER_ATTEMPTS):
+    pass2 = Pass2(source, analysis, curve, progress)
+    for encodes in range(1, RENDER_ATTEMPTS + 1):  # noqa: B007 (reported after the loop)
         # The limiter works before the encoder: aim above the target by what the encoder takes.
         ceiling = settings.target.true_peak_dbtp - margin - encoder_gain
-        gain_db = solve_gain(analysis, aim, ceiling)
+        gain_db = solve_gain(program, aim, ceiling)
         _check_gain(source, analysis, gain_db)
-        limiter = TruePeakLimiter(ceiling, rate, channels)
-        chunks = _limited(
-            decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress, total
-        )
-        after = _encode_and_measure(chunks, output, encoding, analysis.frames)
-        # Pass 1 left the source's true peak to the limiter, which oversamples the same blocks.
-        source_peak = limiter.true_peak / 10 ** (gain_db / 20)
-        before = replace(before, true_peak_dbtp=to_db(source_peak))
+        measured, limiter = pass2.run(gain_db, ceiling, output, encoding)
+        after = measured.loudness
         overshoot = after.true_peak_dbtp - settings.target.true_peak_dbtp
         miss = settings.target.integrated_lufs - after.integrated_lufs
         if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
             break
         margin += max(overshoot + OVERSHOOT_STEP_DB, 0.0)
         aim += miss
+    # Pass 1 left the source's true peak to the limiter, which oversamples the same blocks.
+    source_peak = limiter.true_peak / 10 ** (gain_db / 20)
+    before = replace(analysis.before, true_peak_dbtp=to_db(source_peak))
     limited_db = 20 * math.log10(max(limiter.min_gain, 1e-9))
-    return RenderResult(before, gain_db, limited_db, after)
+    curves = _curves(analysis, curve, limiter, measured, settings)
+    return RenderResult(before, gain_db, limited_db, after, encodes, curves)
+
+
+@dataclass
+class Pass2:
+    """One encode of the program: decoded again, leveled, gained, limited, encoded, measured."""
+
+    source: Path
+    analysis: Analysis
+    curve: np.ndarray | None  # the leveler's, dB per 20 ms
+    progress: Progress | None
+
+    def run(
+        self, gain_db: float, ceiling: float, output: Path, encoding: Encoding
+    ) -> tuple[Measured, TruePeakLimiter]:
+        rate, channels = self.analysis.sample_rate, self.analysis.channels
+        limiter = TruePeakLimiter(ceiling, rate, channels, self.analysis.subblock)
+        chunks = _limited(decode(self.source, rate, channels), self._gains(gain_db), limiter)
+        if self.progress:
+            chunks = _reporting(chunks, self.progress, encoding, self.analysis.frames)
+        return _encode_and_measure(chunks, output, encoding, self.analysis.frames), limiter
+
+    def _gains(self, gain_db: float) -> Callable[[int, int], np.ndarray | np.float32]:
+        """Linear gain for `frames` frames from `start`: a number, or one per frame."""
+        gain = np.float32(10 ** (gain_db / 20))
+        curve, subblock = self.curve, self.analysis.subblock
+        if curve is None:
+            return lambda start, frames: gain
+        return lambda start, frames: gains_at(curve, subblock, start, frames) * gain
+
+
+def _curves(
+    analysis: Analysis,
+    curve: np.ndarray | None,
+    limiter: TruePeakLimiter,
+    measured: Measured,
+    settings: AudioSettings,
+) -> Curves:
+    subblock = analysis.subblock
+    assert limiter.trace is not None
+    facts = {
+        "target_lufs": settings.target.integrated_lufs,
+        "ceiling_dbtp": settings.target.true_peak_dbtp,
+    }
+    return replace(
+        Curves.of_file(measured, subblock, **facts),
+        before=mean_square(analysis.energy, subblock),
+        leveler_db=curve if curve is not None else np.zeros(0),
+        limiter_db=20 * np.log10(np.maximum(limiter.trace.gains(len(analysis.energy)), 1e-9)),
+    )
 
 
 def _encode_and_measure(
     chunks: Iterator[bytes], output: Path, encoding: Encoding, frames: int
-) -> Loudness:
+) -> Measured:
     """Encode, and measure the encoded audio: a long MP3 while it is written, anything else by
     decoding the file afterwards (forking costs more than it saves on short files, and an MP4
     cannot be read before its index, which is written last)."""
     short = frames < PARALLEL_MEASURE_S * encoding.sample_rate
     if encoding.format != "mp3" or short or not can_fork():
         encode(chunks, encoding, output)
-        return measure_file(output)
+        return measured_file(output)
     after = encode(chunks, encoding, output, measure_frames=frames)
     assert after is not None
     return after
@@ -221,19 +283,25 @@ def _check_gain(source: Path, analysis: Analysis, gain_db: float) -> None:
 
 def _limited(
     chunks: Iterator[np.ndarray],
-    gain: float,
+    gains: Callable[[int, int], np.ndarray | np.float32],
     limiter: TruePeakLimiter,
-    rate: int,
-    progress: Progress | None,
-    total: float,
 ) -> Iterator[bytes]:
     """Interleaved PCM after gain and limiting; exactly as many frames as were decoded."""
     frames_in = frames_out = 0
     for chunk in chunks:
+        gain = gains(frames_in, chunk.shape[1])
         frames_in += chunk.shape[1]
-        out = limiter.process(pad_to_blocks(chunk * np.float32(gain)))
+        out = limiter.process(pad_to_blocks(chunk * gain))
         frames_out += out.shape[1]
         yield to_pcm16(out)
-        if progress:
-            progress(chunk.shape[1] / rate, total)
     yield to_pcm16(limiter.flush()[:, : frames_in - frames_out])
+
+
+def _reporting(
+    chunks: Iterator[bytes], progress: Progress, encoding: Encoding, frames: int
+) -> Iterator[bytes]:
+    """Pass the 16-bit PCM through, reporting the seconds it holds."""
+    rate, frame_bytes = encoding.sample_rate, 2 * encoding.channels
+    for data in chunks:
+        progress(len(data) / frame_bytes / rate, frames / rate)
+        yield data

@@ -60,6 +60,8 @@ def render_key_for(settings: AudioSettings, source: Path) -> str:
     by content, not by path, so the key (and the enclosure URL) is the same on every machine."""
     values = asdict(settings)
     del values["alternates"]  # other encodings have keys of their own
+    if not settings.leveler:  # keys made before the leveler existed stay as they were
+        del values["leveler"]
     for name in PROGRAM_SETTINGS:
         value = values.pop(name)
         if settings.builds_program:  # otherwise they change nothing: leave keys as they were
