@@ -33,14 +33,15 @@ class Curves:
     facts: dict[str, Any] = field(default_factory=dict)  # target, true peak, chapters…
 
     @classmethod
-    def of_file(cls, measured: Measured, subblock: int, **facts: Any) -> Curves:
+    def of_file(cls, measured: Measured, **facts: Any) -> Curves:
         loudness = measured.loudness
         facts = {
             "integrated_lufs": loudness.integrated_lufs,
             "true_peak_dbtp": loudness.true_peak_dbtp,
             **facts,
         }
-        return cls(mean_square(measured.energy, subblock), measured.peak, facts=facts)
+        after = mean_square(measured.energy, measured.subblock)
+        return cls(after, measured.peak, facts=facts)
 
     def save(self, path: Path) -> None:
         out = io.BytesIO()

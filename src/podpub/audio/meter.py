@@ -41,6 +41,7 @@ class Measured:
     loudness: Loudness
     energy: np.ndarray  # K-weighted energy per 20 ms, channels summed (sum of squares)
     peak: np.ndarray  # sample peak (linear) per 20 ms
+    subblock: int  # samples per 20 ms
 
 
 def k_weighting(sample_rate: int) -> np.ndarray:
@@ -159,7 +160,7 @@ class LoudnessMeter:
         self.frames += later.frames
 
     def measured(self) -> Measured:
-        return Measured(self.result(), self.subblock_energy, self.subblock_peak)
+        return Measured(self.result(), self.subblock_energy, self.subblock_peak, self.subblock)
 
     def result(self) -> Loudness:
         self._finish_true_peak()

@@ -249,7 +249,7 @@ def _curves(
         "ceiling_dbtp": settings.target.true_peak_dbtp,
     }
     return replace(
-        Curves.of_file(measured, subblock, **facts),
+        Curves.of_file(measured, **facts),
         before=mean_square(analysis.energy, subblock),
         leveler_db=curve if curve is not None else np.zeros(0),
         limiter_db=20 * np.log10(np.maximum(limiter.trace.gains(len(analysis.energy)), 1e-9)),

@@ -59,6 +59,8 @@ def handles_errors(command: F) -> F:
         state = click.get_current_context().find_object(State)
         try:
             return command(*args, **kwargs)
+        except click.ClickException:  # a usage error found by the command itself: exit 2
+            raise
         except PodpubError as exc:
             if state and state.verbose:
                 raise

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from podpub import __version__
-from podpub.cli.audio import loudness_command, normalize_command
+from podpub.cli.audio import loudness_command, normalize_command, report_command
 from podpub.cli.common import State
 from podpub.cli.episodes import new_command
 from podpub.cli.feeds import feed_command, lint_command
@@ -49,5 +49,6 @@ for command in (
     new_command,
     loudness_command,
     normalize_command,
+    report_command,
 ):
     main.add_command(command)

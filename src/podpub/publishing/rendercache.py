@@ -85,8 +85,9 @@ class Rendered:
 
 
 class BuildCache:
-    """.podpub/build/render: <render key>.<format> beside <render key>.json (its figures); the
-    figures are written last, so a render without them is not finished."""
+    """.podpub/build/render: <render key>.<format> beside <render key>.json (its figures) and
+    <render key>.curves.npz (its loudness curves); the figures are written last, so a render
+    without them is not finished."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -96,6 +97,10 @@ class BuildCache:
 
     def figures_path(self, job: RenderJob) -> Path:
         return self.folder / f"{job.render_key}.json"
+
+    def curves_path(self, job: RenderJob) -> Path:
+        """The 20 ms loudness and gain curves of the render, for `podpub report`."""
+        return self.folder / f"{job.render_key}.curves.npz"
 
     def lookup(self, job: RenderJob) -> Rendered | None:
         audio, figures = self.audio_path(job), self.figures_path(job)
