@@ -10,7 +10,13 @@ from typing import IO
 
 import numpy as np
 
-from podpub.audio.ffmpeg import decode_command, last_line, stream_decode_command, widen_pipe
+from podpub.audio.ffmpeg import (
+    decode_command,
+    excerpts_command,
+    last_line,
+    stream_decode_command,
+    widen_pipe,
+)
 from podpub.audio.peaks import BLOCK
 from podpub.errors import AudioError
 
@@ -27,6 +33,26 @@ def decode(
     frames = yield from _decoded(command, None, path, sample_rate, channels)
     if frames == 0 and not start:
         raise AudioError.at(path, "contains no audio samples")
+
+
+def decode_excerpts(
+    path: Path, sample_rate: int, channels: int, starts: list[float], seconds: float
+) -> list[np.ndarray]:
+    """`seconds` of audio from each start (fewer at the end of the file), decoded at once."""
+    command = excerpts_command(path, sample_rate, channels, starts, seconds)
+    joined = np.concatenate(
+        [
+            np.zeros((channels, 0), np.float32),
+            *_decoded(command, None, path, sample_rate, channels),
+        ],
+        axis=1,
+    )
+    size = round(seconds * sample_rate)
+    return [
+        joined[:, i * size : (i + 1) * size]
+        for i in range(len(starts))
+        if i * size < joined.shape[1]
+    ]
 
 
 def decode_stream(

@@ -6,8 +6,8 @@ loudness meters read it), so the curve costs no extra pass over the audio and it
 by a few numbers per second:
 
 1. **Who is speaking, and how loud.** The program is cut into 100 ms hops. A hop is *active*
-   when its momentary loudness (400 ms) is above a gate 20 LU under the program's integrated
-   loudness: pauses, breaths and room noise fall below it. The speech level around each hop is
+   when its loudness, and the momentary loudness (400 ms) around it, are above a gate 20 LU
+   under the program's integrated loudness: pauses, breaths and room noise fall below it. The speech level around each hop is
    the loudness of the active hops within 3 s (the short-term window of the loudness meters),
    pauses left out, so a slow speaker is not mistaken for a quiet one.
 2. **Speech or music.** Each 3 s window is classified from two features of its 20 ms energies,
@@ -48,14 +48,16 @@ def leveler_gain(energy: np.ndarray, subblock: int, integrated_lufs: float) -> n
         return np.zeros(len(energy))
     mean_square = np.pad(energy / subblock, (0, hops * HOP - len(energy)))
     per_hop = mean_square.reshape(hops, HOP).mean(axis=1)
-    active = _lufs(_centred_mean(per_hop, MOMENTARY_HOPS)) > integrated_lufs + GATE_LU
+    gate = integrated_lufs + GATE_LU
+    active = (_lufs(_centred_mean(per_hop, MOMENTARY_HOPS)) > gate) & (_lufs(per_hop) > gate)
     level = _speech_level(per_hop, active)
     speech = _is_speech(mean_square, hops)
     wanted = np.clip(integrated_lufs - level, -MAX_GAIN_DB, MAX_GAIN_DB)
     wanted = np.where(speech, wanted, 0.0)
     wanted[~active | np.isnan(level)] = np.nan
     gain = _smoothed(_held(wanted))
-    return np.repeat(gain, HOP)[: len(energy)]
+    centres = (np.arange(hops) + 0.5) * HOP
+    return np.asarray(np.interp(np.arange(len(energy)) + 0.5, centres, gain))
 
 
 def _lufs(mean_square: np.ndarray) -> np.ndarray:
@@ -85,7 +87,7 @@ def _is_speech(mean_square: np.ndarray, hops: int) -> np.ndarray:
     """Per hop: whether the 3 s around it sound like speech (decided once a second)."""
     window = SHORT_TERM_HOPS * HOP
     step = CLASSIFY_EVERY * HOP
-    padded = np.pad(mean_square, window // 2, mode="edge")
+    padded = np.pad(mean_square, window // 2, mode="symmetric")  # keeps its rhythm
     windows = sliding_window_view(padded, window)[::step]
     quiet_share = np.mean(windows < 0.5 * windows.mean(axis=1, keepdims=True), axis=1)
     levels = 10 * np.log10(np.maximum(windows, FLOOR))

@@ -10,15 +10,14 @@ without decoding it again afterwards.
 
 from __future__ import annotations
 
-import functools
 import math
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from podpub.audio.calibrate import EncoderFigures, encoder_figures
 from podpub.audio.curves import Curves, mean_square
 from podpub.audio.decode import decode
 from podpub.audio.dsp import one_blas_thread
@@ -27,8 +26,9 @@ from podpub.audio.ffmpeg import probe
 from podpub.audio.leveler import gains_at, leveler_gain
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.measure import PARALLEL_MEASURE_S, Analysis, can_fork, measure, measured_file
-from podpub.audio.meter import Loudness, LoudnessMeter, Measured, integrated, to_db
+from podpub.audio.meter import Loudness, Measured, integrated, to_db
 from podpub.audio.peaks import pad_to_blocks
+from podpub.audio.probe import trial_figures
 from podpub.callbacks import Progress
 from podpub.errors import AudioError
 from podpub.show.audio_settings import AudioSettings, LoudnessTarget
@@ -37,6 +37,17 @@ from podpub.show.audio_settings import AudioSettings, LoudnessTarget
 ENCODER_MARGIN_DB = 0.8
 RENDER_ATTEMPTS = 3  # encodes at most, when the encoder overshoots the true-peak ceiling
 OVERSHOOT_STEP_DB = 0.2  # extra headroom on each new attempt, beyond the measured excess
+OVERSHOOT_SPARE_DB = (
+    0.4  # beyond the overshoot of a trial encode (the whole program has more peaks)
+)
+TRIAL_FORMATS = ("m4a",)  # AAC's overshoot varies with the program: a trial encode first (probe.py)
+# How much of each extra dB of margin the file's true peak gives back, until two encodes tell:
+# the loudness is held, so more margin means more limiting, and limiting feeds the overshoot
+# (measured on espeak-ng speech limited by 10–13 dB, 64 kb/s LAME: about 0.4).
+OVERSHOOT_SLOPE = 0.5
+# An overshoot can be one codec artefact (AAC's pre-echo on one onset) that a small change
+# removes: never take more than this at once, or the limiter would crush the whole program.
+MAX_MARGIN_STEP_DB = 1.5
 LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
 
@@ -79,13 +90,9 @@ def check_level(source: Path, analysis: Analysis, settings: AudioSettings) -> No
     takes away)."""
     if math.isinf(analysis.before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
-    encoder_gain = encoder_gain_db(_encoding(settings, analysis.channels))
-    target = settings.target
-    ceiling = target.true_peak_dbtp - ENCODER_MARGIN_DB - encoder_gain
+    aim = Aim.first(settings.target, encoder_figures(_encoding(settings, analysis.channels)))
     program, _ = leveled(analysis, settings)
-    _check_gain(
-        source, analysis, solve_gain(program, target.integrated_lufs - encoder_gain, ceiling)
-    )
+    _check_gain(source, analysis, solve_gain(program, aim.loudness, aim.ceiling))
 
 
 def leveled(analysis: Analysis, settings: AudioSettings) -> tuple[Analysis, np.ndarray | None]:
@@ -120,25 +127,6 @@ def audio_settings(
     fmt = "m4a" if output.suffix == ".m4a" else "mp3"
     settings = AudioSettings(target=chosen, format=fmt, leveler=leveler)
     return replace(settings, bitrate=bitrate, mono_bitrate=bitrate) if bitrate else settings
-
-
-@functools.cache
-def encoder_gain_db(encoding: Encoding) -> float:
-    """Level change the encoder itself introduces, measured on a 1 kHz tone (cached).
-
-    LAME as built into ffmpeg returns audio about 0.45 dB quieter at every bitrate; measuring
-    it, rather than hard-coding it, keeps the final file on target with any ffmpeg build.
-    """
-    rate, channels = encoding.sample_rate, encoding.channels
-    t = np.arange(2 * rate) / rate
-    tone = np.tile(0.25 * np.sin(2 * np.pi * 1000 * t), (channels, 1)).astype(np.float32)
-    with tempfile.TemporaryDirectory() as folder:
-        encoded = Path(folder) / "tone"
-        encode(iter([to_pcm16(tone)]), encoding, encoded)
-        after = measure(encoded, rate, channels).result().integrated_lufs
-    before = LoudnessMeter(rate, channels)
-    before.add(tone)
-    return after - before.result().integrated_lufs
 
 
 def solve_gain(analysis: Analysis, target_lufs: float, ceiling_db: float) -> float:
@@ -183,28 +171,68 @@ def render(
     corrected (at most three encodes)."""
     program, curve = leveled(analysis, settings)
     encoding = _encoding(settings, analysis.channels)
-    encoder_gain = encoder_gain_db(encoding)
-    margin, aim = ENCODER_MARGIN_DB, settings.target.integrated_lufs - encoder_gain
+    aim = Aim.first(settings.target, encoder_figures(encoding))
+    if encoding.format in TRIAL_FORMATS:
+        gain_db = solve_gain(program, aim.loudness, aim.ceiling)
+        trial = trial_figures(source, program, curve, gain_db, aim.ceiling, encoding)
+        aim = Aim.first(settings.target, trial) if trial else aim
     pass2 = Pass2(source, analysis, curve, progress)
-    for encodes in range(1, RENDER_ATTEMPTS + 1):  # noqa: B007 (reported after the loop)
-        # The limiter works before the encoder: aim above the target by what the encoder takes.
-        ceiling = settings.target.true_peak_dbtp - margin - encoder_gain
-        gain_db = solve_gain(program, aim, ceiling)
-        _check_gain(source, analysis, gain_db)
-        measured, limiter = pass2.run(gain_db, ceiling, output, encoding)
+    for encodes in range(1, RENDER_ATTEMPTS + 1):
+        gain_db = solve_gain(program, aim.loudness, aim.ceiling)
+        if encodes == 1:  # pass 1 refused what no first encode could reach; later ones correct
+            _check_gain(source, analysis, gain_db)
+        measured, limiter = pass2.run(gain_db, aim.ceiling, output, encoding)
         after = measured.loudness
-        overshoot = after.true_peak_dbtp - settings.target.true_peak_dbtp
-        miss = settings.target.integrated_lufs - after.integrated_lufs
-        if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
+        if not aim.corrected(after):
             break
-        margin += max(overshoot + OVERSHOOT_STEP_DB, 0.0)
-        aim += miss
     # Pass 1 left the source's true peak to the limiter, which oversamples the same blocks.
     source_peak = limiter.true_peak / 10 ** (gain_db / 20)
     before = replace(analysis.before, true_peak_dbtp=to_db(source_peak))
     limited_db = 20 * math.log10(max(limiter.min_gain, 1e-9))
     curves = _curves(analysis, curve, limiter, measured, settings)
     return RenderResult(before, gain_db, limited_db, after, encodes, curves)
+
+
+@dataclass
+class Aim:
+    """Where an encode aims: the limiter's ceiling and the loudness it is given, above the
+    target by what the encoder takes away; corrected from what each encoded file measured."""
+
+    target: LoudnessTarget
+    encoder_gain: float  # dB the encoder adds (LAME: about −0.45)
+    margin: float = ENCODER_MARGIN_DB
+    slope: float = OVERSHOOT_SLOPE
+    last: tuple[float, float] | None = None  # margin and true peak of the previous encode
+
+    def __post_init__(self) -> None:
+        self.loudness = self.target.integrated_lufs - self.encoder_gain
+
+    @classmethod
+    def first(cls, target: LoudnessTarget, encoder: EncoderFigures) -> Aim:
+        """The first encode keeps the limiter under the ceiling by what this encoder was seen
+        to add to the program's peaks in a trial, with some to spare, and by ENCODER_MARGIN_DB
+        at least."""
+        margin = max(ENCODER_MARGIN_DB, encoder.overshoot_db + OVERSHOOT_SPARE_DB)
+        return cls(target, encoder.gain_db, margin)
+
+    @property
+    def ceiling(self) -> float:
+        return self.target.true_peak_dbtp - self.margin - self.encoder_gain
+
+    def corrected(self, after: Loudness) -> bool:
+        """False when the file landed; else aim again, correcting both errors."""
+        overshoot = after.true_peak_dbtp - self.target.true_peak_dbtp
+        miss = self.target.integrated_lufs - after.integrated_lufs
+        if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
+            return False
+        if self.last and self.margin > self.last[0]:  # two encodes tell the real slope
+            given_back = (self.last[1] - after.true_peak_dbtp) / (self.margin - self.last[0])
+            self.slope = min(max(given_back, 0.25), 1.0)
+        self.last = (self.margin, after.true_peak_dbtp)
+        step = max(overshoot + OVERSHOOT_STEP_DB, 0.0) / self.slope
+        self.margin += min(step, MAX_MARGIN_STEP_DB)
+        self.loudness += miss
+        return True
 
 
 @dataclass
