@@ -28,7 +28,9 @@ LEVELED = replace(AudioSettings(), leveler=True)
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not recordings.have_espeak():
-        message = "espeak-ng is not installed (apt-get install espeak-ng): it speaks the test voices"
+        message = (
+            "espeak-ng is not installed (apt-get install espeak-ng): it speaks the test voices"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

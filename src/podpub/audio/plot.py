@@ -60,14 +60,14 @@ def _figure(curves: Curves, title: str, marks: Sequence[Mark]) -> Any:
 
     figure = Figure(figsize=(12, 6.5), layout="constrained")
     loudness, gains = figure.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    loudness.set_gid("loudness-axes")
     seconds = len(curves.after) * SUBBLOCK_S
     scale, unit = (60.0, "min") if seconds > 300 else (1.0, "s")
     _loudness_panel(loudness, curves, scale)
     _gain_panel(gains, curves, scale)
-    for axes in (loudness, gains):
-        for mark in marks:
-            axes.axvline(mark.seconds / scale, color="0.6", linewidth=0.8, gid="chapter")
-    for mark in marks:
+    for index, mark in enumerate(marks, start=1):
+        loudness.axvline(mark.seconds / scale, color="0.6", linewidth=0.8, gid=f"chapter-{index}")
+        gains.axvline(mark.seconds / scale, color="0.6", linewidth=0.8)
         loudness.annotate(
             mark.title, (mark.seconds / scale, 1.0), xycoords=("data", "axes fraction"),
             rotation=90, va="top", ha="right", fontsize=7, color="0.35",
