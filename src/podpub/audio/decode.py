@@ -9,6 +9,7 @@ gives (x / 2^(bits − 1) is exact in float32 up to 24 bits, and rounded the sam
 from __future__ import annotations
 
 import contextlib
+import math
 import subprocess
 import tempfile
 import wave
@@ -103,8 +104,10 @@ def _pcm_to_float(data: bytes, width: int, channels: int) -> np.ndarray:
 
 
 def chunk_frames(sample_rate: int) -> int:
-    """Frames per chunk: about CHUNK_SECONDS, a whole number of true-peak blocks."""
-    return int(CHUNK_SECONDS * sample_rate) // BLOCK * BLOCK
+    """Frames per chunk: about CHUNK_SECONDS, a whole number of true-peak blocks and of the
+    meter's 20 ms sub-blocks (it then reduces each chunk without joining it to the last)."""
+    unit = math.lcm(BLOCK, sample_rate // 50)
+    return max(1, round(CHUNK_SECONDS * sample_rate / unit)) * unit
 
 
 def decode_excerpts(

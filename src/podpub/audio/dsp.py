@@ -59,16 +59,22 @@ def _sos_kernel() -> SosKernel | None:
     return kernel
 
 
-def sosfilt(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sosfilt(
+    sos: np.ndarray, x: np.ndarray, zi: np.ndarray, in_place: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """IIR-filter float32 `x` (channels, frames) through `sos`, carrying the state `zi`
-    (sections, channels, 2) from the previous chunk; returns (filtered, new state)."""
+    (sections, channels, 2) from the previous chunk; returns (filtered, new state). With
+    `in_place`, a C-contiguous `x` of the filter's type is filtered where it is."""
     kernel = _sos_kernel()
     if kernel is None:
         from scipy import signal
 
         filtered, state = signal.sosfilt(sos, x, axis=1, zi=zi)
         return filtered, state
-    out = np.array(x, dtype=sos.dtype, order="C")
+    if in_place:
+        out = np.ascontiguousarray(x, dtype=sos.dtype)  # the same array when it can be
+    else:
+        out = np.array(x, dtype=sos.dtype, order="C")
     state = np.ascontiguousarray(np.moveaxis(zi, 0, 1))  # the kernel wants (channels, sections, 2)
     kernel(sos, out, state)
     return out, np.moveaxis(state, 1, 0)
