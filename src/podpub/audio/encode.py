@@ -1,5 +1,5 @@
 """The encoder side of a render: 16-bit PCM piped into ffmpeg from a writer thread, and for a
-long MP3 the final meter, which measures a copy of the encoded frames as they are written."""
+long file the final meter, which measures a copy of the encoded frames as they are written."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ import numpy as np
 from podpub.audio.decode import decode_stream
 from podpub.audio.ffmpeg import (
     codec_args,
+    copy_demuxer,
     encode_command,
     last_line,
-    monitored_mp3_command,
+    monitored_command,
     widen_pipe,
 )
 from podpub.audio.meter import LoudnessMeter, Measured
@@ -46,8 +47,9 @@ class Encoding:
         return encode_command(tmp, self.sample_rate, self.channels, self.codec_args)
 
     def monitored_command(self, tmp: Path) -> list[str]:
-        """MP3 only: the same frames also on stdout, for the final meter."""
-        return monitored_mp3_command(tmp, self.sample_rate, self.channels, self.bitrate)
+        """The same frames also on stdout, for the final meter."""
+        rate, channels = self.sample_rate, self.channels
+        return monitored_command(tmp, rate, channels, self.format, self.bitrate)
 
     @property
     def codec_args(self) -> list[str]:
@@ -73,7 +75,7 @@ def encode(
     tmp = temp_name(output)
     copy = None
     if measure_frames is not None:
-        copy = EncodedCopy(encoding.sample_rate, encoding.channels, measure_frames)
+        copy = EncodedCopy.of(encoding, measure_frames)
     command = encoding.monitored_command(tmp) if copy else encoding.command(tmp)
     with tempfile.TemporaryFile() as errors:
         stdout = subprocess.PIPE if copy else None
@@ -126,15 +128,24 @@ def restore_cores(cores: set[int] | None) -> None:
 
 @dataclass(frozen=True)
 class EncodedCopy:
-    """The MP3 frames a monitored encoder writes to stdout, and what they hold."""
+    """The frames a monitored encoder writes to stdout, and what they hold."""
 
     sample_rate: int
     channels: int
     frames: int  # of audio: the source's
-    # The copy has no Xing header to tell its decoder to drop LAME's encoder delay (576 frames)
-    # and the decoder's own (529), as ffmpeg reports them in libmp3lame's initial_padding; the
-    # meter skips them, and the padding after the audio, to measure what the file plays.
-    priming: int = 576 + 529
+    demuxer: str  # "mp3" or "aac" (ADTS)
+    priming: int  # frames the copy's decoder returns before the audio
+
+    @classmethod
+    def of(cls, encoding: Encoding, frames: int) -> EncodedCopy:
+        # An MP3 copy has no Xing header to tell its decoder to drop LAME's encoder delay (576
+        # frames) and the decoder's own (529), as ffmpeg reports them in libmp3lame's
+        # initial_padding; an ADTS copy has no edit list to drop the AAC encoder's 1024. The
+        # meter skips them, and the padding after the audio, to measure what the file plays
+        # (checked sample for sample against the decoded file in tests/test_render.py).
+        demuxer = copy_demuxer(encoding.format)
+        priming = 576 + 529 if demuxer == "mp3" else 1024
+        return cls(encoding.sample_rate, encoding.channels, frames, demuxer, priming)
 
     def audio(self, chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
         """The `frames` after the priming; the rest is read and dropped."""
@@ -187,7 +198,9 @@ def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: C
     os.nice(MONITOR_NICENESS)
     try:
         meter = LoudnessMeter(copy.sample_rate, copy.channels)
-        decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
+        decoded = decode_stream(
+            stream, copy.demuxer, "encoded audio", copy.sample_rate, copy.channels
+        )
         for chunk in copy.audio(decoded):
             meter.add(chunk)
         results.send(meter.measured())

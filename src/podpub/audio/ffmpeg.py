@@ -73,6 +73,14 @@ class SourceInfo:
     sample_rate: int
     channels: int
     duration_s: float | None  # as the container claims; decoding tells the truth
+    codec: str = ""
+
+    @property
+    def seeks_exactly(self) -> bool:
+        """Whether decoding from a point in the middle gives the very samples a decode from the
+        start gives there. Not so for AAC: ffmpeg starts its decoder cold at the seek point, and
+        the first frame after it comes out short and with a click (seen: +0.8 dB of true peak)."""
+        return self.codec.startswith(("pcm_", "flac", "mp3"))
 
 
 def probe(path: Path) -> SourceInfo:
@@ -91,8 +99,8 @@ def probe(path: Path) -> SourceInfo:
     match = STREAM.search(result.stderr)
     if not match:
         raise AudioError.at(path, f"not a readable audio file ({last_line(result.stderr)})")
-    _, rate, layout = match.groups()
-    return SourceInfo(int(rate), layout_channels(layout), _duration(result.stderr))
+    codec, rate, layout = match.groups()
+    return SourceInfo(int(rate), layout_channels(layout), _duration(result.stderr), codec.strip())
 
 
 def check_complete(path: Path, claimed_s: float | None) -> float:
@@ -198,13 +206,27 @@ def encode_command(
     return _encoder(sample_rate, channels, *codec_args, str(output))
 
 
-def monitored_mp3_command(output: Path, sample_rate: int, channels: int, bitrate: str) -> list[str]:
-    """As `encode_command` with `mp3_args`, and the same MP3 frames also on stdout (ffmpeg's tee
-    muxer), so the final audio can be measured while it is written. The file is byte-identical;
-    the copy has no Xing header, since a pipe cannot be rewound to fill one in."""
-    file = f"[f=mp3:{_muxer_options(MP3_MUXER)}]{_tee_escape(str(output))}"
-    copy = f"[f=mp3:{_muxer_options({**MP3_MUXER, 'write_xing': '0'})}]pipe:1"
-    return _encoder(sample_rate, channels, *MP3_CODEC, bitrate, "-f", "tee", f"{file}|{copy}")
+def monitored_command(
+    output: Path, sample_rate: int, channels: int, audio_format: str, bitrate: str
+) -> list[str]:
+    """As `encode_command`, and the same encoded frames also on stdout (ffmpeg's tee muxer), so
+    the final audio can be measured while it is written. The file is byte-identical. An MP3
+    copy has no Xing header, since a pipe cannot be rewound to fill one in; an AAC copy is
+    ADTS (an MP4 cannot be read before its index, written last)."""
+    if audio_format == "mp3":
+        file = f"[f=mp3:{_muxer_options(MP3_MUXER)}]{_tee_escape(str(output))}"
+        copy = f"[f=mp3:{_muxer_options({**MP3_MUXER, 'write_xing': '0'})}]pipe:1"
+        codec = [*MP3_CODEC, bitrate]
+    else:
+        file = f"[f=mp4:movflags=+faststart]{_tee_escape(str(output))}"
+        copy = "[f=adts]pipe:1"
+        codec = ["-c:a", "aac", "-b:a", bitrate]
+    return _encoder(sample_rate, channels, *codec, "-f", "tee", f"{file}|{copy}")
+
+
+def copy_demuxer(audio_format: str) -> str:
+    """ffmpeg's name for reading a monitored encoder's copy (ADTS is read by `aac`)."""
+    return "mp3" if audio_format == "mp3" else "aac"
 
 
 def _encoder(sample_rate: int, channels: int, *output: str) -> list[str]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from podpub.audio.decode import decode
 from podpub.audio.dsp import one_blas_thread
-from podpub.audio.ffmpeg import probe
+from podpub.audio.ffmpeg import SourceInfo, probe
 from podpub.audio.meter import Loudness, LoudnessMeter, Measured
 from podpub.callbacks import Progress
 from podpub.files import write_atomic
@@ -150,7 +150,12 @@ def measured_file(path: Path) -> Measured:
     """As `measure_file`, with the 20 ms figures."""
     info = probe(path)
     rate = info.sample_rate if info.sample_rate % 50 == 0 else 48000
-    return measure(path, rate, min(info.channels, 2), duration=info.duration_s).measured()
+    return measure(path, rate, min(info.channels, 2), duration=split_duration(info)).measured()
+
+
+def split_duration(info: SourceInfo) -> float | None:
+    """The duration `measure` may split the file at, when its decoder seeks exactly."""
+    return info.duration_s if info.seeks_exactly else None
 
 
 def loudness_row(path: Path, loudness: Loudness) -> dict[str, Any]:

@@ -25,7 +25,14 @@ from podpub.audio.encode import Encoding, encode, to_pcm16
 from podpub.audio.ffmpeg import probe
 from podpub.audio.leveler import gains_at, leveler_gain
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
-from podpub.audio.measure import PARALLEL_MEASURE_S, Analysis, can_fork, measure, measured_file
+from podpub.audio.measure import (
+    PARALLEL_MEASURE_S,
+    Analysis,
+    can_fork,
+    measure,
+    measured_file,
+    split_duration,
+)
 from podpub.audio.meter import Loudness, Measured, integrated, to_db
 from podpub.audio.peaks import pad_to_blocks
 from podpub.audio.probe import trial_figures
@@ -76,9 +83,8 @@ def analyze(source: Path, settings: AudioSettings, progress: Progress | None = N
     need more gain than podpub allows (it would amplify the noise, not the voice)."""
     info = probe(source)
     channels = output_channels(info.channels, settings)
-    duration = info.duration_s
-    rate = settings.sample_rate
-    meter = measure(source, rate, channels, progress, duration or 0.0, duration, true_peak=False)
+    rate, total = settings.sample_rate, info.duration_s or 0.0
+    meter = measure(source, rate, channels, progress, total, split_duration(info), true_peak=False)
     analysis = Analysis.of(meter, channels)
     check_level(source, analysis, settings)
     return analysis
@@ -287,11 +293,10 @@ def _curves(
 def _encode_and_measure(
     chunks: Iterator[bytes], output: Path, encoding: Encoding, frames: int
 ) -> Measured:
-    """Encode, and measure the encoded audio: a long MP3 while it is written, anything else by
-    decoding the file afterwards (forking costs more than it saves on short files, and an MP4
-    cannot be read before its index, which is written last)."""
+    """Encode, and measure the encoded audio: a long file while it is written, a short one by
+    decoding it afterwards (forking costs more than it saves on short files)."""
     short = frames < PARALLEL_MEASURE_S * encoding.sample_rate
-    if encoding.format != "mp3" or short or not can_fork():
+    if short or not can_fork():
         encode(chunks, encoding, output)
         return measured_file(output)
     after = encode(chunks, encoding, output, measure_frames=frames)
