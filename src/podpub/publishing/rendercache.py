@@ -15,7 +15,7 @@ from podpub.show.audio_settings import AudioSettings
 from podpub.show.config import Config
 from podpub.show.episodes import Episode
 
-RENDER_VERSION = "3"  # bump when the audio engine changes what it writes
+RENDER_VERSION = "4"  # bump when the audio engine changes what it writes
 PROGRAM_SETTINGS = ("intro", "outro", "crossfade_s", "trim_silence", "silence_threshold_db")
 
 
