@@ -53,6 +53,14 @@ def test_final_file_meets_the_apple_target(
     assert result.before.integrated_lufs < 0
 
 
+def test_digital_silence_between_words(audio: Callable[..., Path], tmp_path: Path) -> None:
+    """Exact zeros between the bursts (a WAV read directly, in whole 20 ms sub-blocks)."""
+    source = "sine=f=220:r=44100,volume='0.3*if(lt(mod(t,0.7),0.45),1,0)':eval=frame"
+    src = audio("gaps.wav", source, 5.0)
+    normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert_on_target(tmp_path / "out.mp3", AudioSettings().target)
+
+
 @pytest.mark.parametrize("preset", ["spotify", "speech", "ebu-r128"])
 def test_presets(audio: Callable[..., Path], tmp_path: Path, preset: str) -> None:
     src = audio("speech.wav", SPEECH_LIKE, 5.0)

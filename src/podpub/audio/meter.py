@@ -111,7 +111,8 @@ class LoudnessMeter:
         same numbers, a third of the passes over the samples)."""
         self.energies.append(energy.reshape(-1, self.subblock).sum(axis=1, dtype=np.float64))
         blocks = samples.reshape(samples.shape[0], -1, self.subblock)
-        self.peaks.append(np.maximum(blocks.max(axis=(0, 2)), -blocks.min(axis=(0, 2))))
+        peaks = np.maximum(blocks.max(axis=(0, 2)), -blocks.min(axis=(0, 2)))
+        self.peaks.append(np.abs(peaks))  # abs: digital silence gives −0.0, and 1 / −0.0 < 0
 
     def _collect(
         self, pending: np.ndarray, values: np.ndarray, reduce: Any, out: list[np.ndarray]

@@ -91,6 +91,7 @@ def normalize_command(
         "after": loudness_row(output, result.after),
         "gain_db": round(result.gain_db, 2),
         "limiter_max_reduction_db": round(-result.limiter_min_gain_db, 2),
+        "encodes": result.encodes,
     }
     if as_json:
         print_json(report)
