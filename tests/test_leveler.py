@@ -154,6 +154,12 @@ def test_smooth_gain_no_pumping() -> None:
     assert np.abs(np.diff(gain)).max() < 10 / SECOND  # under 10 dB per second
 
 
+@pytest.mark.parametrize("subblocks", [1, 7, 149, 151])
+def test_programs_shorter_than_the_windows(subblocks: int) -> None:
+    gain = leveler_gain(syllables(4, -20)[:subblocks], RATE_SUBBLOCK, -20.0)
+    assert gain.shape == (subblocks,) and np.isfinite(gain).all()
+
+
 def test_the_leveler_enters_the_render_key_only_when_on(show: Path) -> None:
     source = show / "episodes" / "2012-04-26-vous" / "audio.flac"
     committed = json.loads((REPO / "episodes" / "2012-04-26-vous" / "published.json").read_text())

@@ -65,19 +65,21 @@ def _lufs(mean_square: np.ndarray) -> np.ndarray:
         return np.asarray(-0.691 + 10 * np.log10(mean_square))
 
 
+def _window_sum(values: np.ndarray, width: int) -> np.ndarray:
+    """Sum of the `width` values around each one (at the edges, of those there are)."""
+    padded = np.pad(values, (width // 2, width - 1 - width // 2))
+    return np.convolve(padded, np.ones(width), mode="valid")
+
+
 def _centred_mean(values: np.ndarray, width: int) -> np.ndarray:
     """Mean of the `width` values around each one (edges: of what there is)."""
-    ones = np.ones(width)
-    total = np.convolve(values, ones, mode="same")
-    count = np.convolve(np.ones(len(values)), ones, mode="same")
-    return np.asarray(total / count)
+    return np.asarray(_window_sum(values, width) / _window_sum(np.ones(len(values)), width))
 
 
 def _speech_level(per_hop: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Loudness of the active hops within 3 s of each hop; NaN where too few are active."""
-    ones = np.ones(SHORT_TERM_HOPS)
-    power = np.convolve(np.where(active, per_hop, 0.0), ones, mode="same")
-    count = np.convolve(active.astype(float), ones, mode="same")
+    power = _window_sum(np.where(active, per_hop, 0.0), SHORT_TERM_HOPS)
+    count = _window_sum(active.astype(float), SHORT_TERM_HOPS)
     with np.errstate(invalid="ignore", divide="ignore"):
         level = _lufs(power / count)
     return np.where(count >= MIN_ACTIVE_HOPS, level, np.nan)
