@@ -53,6 +53,14 @@ def test_final_file_meets_the_apple_target(
     assert result.before.integrated_lufs < 0
 
 
+def test_digital_silence_between_words(audio: Callable[..., Path], tmp_path: Path) -> None:
+    """Exact zeros between the bursts (a WAV read directly, in whole 20 ms sub-blocks)."""
+    source = "sine=f=220:r=44100,volume='0.3*if(lt(mod(t,0.7),0.45),1,0)':eval=frame"
+    src = audio("gaps.wav", source, 5.0)
+    normalize_file(src, tmp_path / "out.mp3", AudioSettings())
+    assert_on_target(tmp_path / "out.mp3", AudioSettings().target)
+
+
 @pytest.mark.parametrize("preset", ["spotify", "speech", "ebu-r128"])
 def test_presets(audio: Callable[..., Path], tmp_path: Path, preset: str) -> None:
     src = audio("speech.wav", SPEECH_LIKE, 5.0)
@@ -88,21 +96,23 @@ def assert_source_figures(reported: Loudness, source: Path) -> None:
         assert getattr(reported, field) == pytest.approx(getattr(measured, field), abs=0.01)
 
 
-def test_a_long_mp3_is_measured_while_it_is_written(
-    audio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("suffix", [".mp3", ".m4a"])
+def test_a_long_file_is_measured_while_it_is_written(
+    audio: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     seconds = PARALLEL_MEASURE_S + 5
     src = audio("long.wav", SPEECH_LIKE, seconds, 44100, 2)
-    out = tmp_path / "a|b [c]\\d.mp3"  # the tee muxer's separators, escaped in the command
+    out = tmp_path / f"a|b [c]\\d{suffix}"  # the tee muxer's separators, escaped in the command
+    settings = replace(AudioSettings(), format=suffix[1:])
 
     def no_second_decode(path: Path) -> None:
         raise AssertionError(f"{path} decoded again after encoding")
 
     with monkeypatch.context() as patched:
-        patched.setattr(render, "measure_file", no_second_decode)
-        result = normalize_file(src, out, AudioSettings())
-    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".mp3"] == [out.name]
-    assert_on_target(out, AudioSettings().target)
+        patched.setattr(render, "measured_file", no_second_decode)
+        result = normalize_file(src, out, settings)
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == suffix] == [out.name]
+    assert_on_target(out, settings.target)
     afterwards = measure_file(out)  # the file as a player decodes it, priming removed
     assert result.after.integrated_lufs == pytest.approx(afterwards.integrated_lufs, abs=0.005)
     assert result.after.true_peak_dbtp == pytest.approx(afterwards.true_peak_dbtp, abs=0.01)

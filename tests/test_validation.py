@@ -54,6 +54,7 @@ def test_demo_show_checks_clean(show: Path) -> None:
             "show.image: file 'missing.jpg' not found",
         ),
         ("[audio]", "[audio]\ntarget_lufs = -3", "audio.target_lufs: -3 is out of range"),
+        ("[audio]", '[audio]\nleveler = "yes"', "audio.leveler: expected true or false"),
     ],
 )
 def test_bad_podcast_toml(show: Path, old: str, new: str, message: str) -> None:

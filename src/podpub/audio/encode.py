@@ -1,5 +1,5 @@
 """The encoder side of a render: 16-bit PCM piped into ffmpeg from a writer thread, and for a
-long MP3 the final meter, which measures a copy of the encoded frames as they are written."""
+long file the final meter, which measures a copy of the encoded frames as they are written."""
 
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ import numpy as np
 from podpub.audio.decode import decode_stream
 from podpub.audio.ffmpeg import (
     codec_args,
+    copy_demuxer,
     encode_command,
     last_line,
-    monitored_mp3_command,
+    monitored_command,
     widen_pipe,
 )
-from podpub.audio.meter import Loudness, LoudnessMeter
+from podpub.audio.meter import LoudnessMeter, Measured
 from podpub.errors import AudioError
 from podpub.files import temp_name
 
@@ -46,8 +47,9 @@ class Encoding:
         return encode_command(tmp, self.sample_rate, self.channels, self.codec_args)
 
     def monitored_command(self, tmp: Path) -> list[str]:
-        """MP3 only: the same frames also on stdout, for the final meter."""
-        return monitored_mp3_command(tmp, self.sample_rate, self.channels, self.bitrate)
+        """The same frames also on stdout, for the final meter."""
+        rate, channels = self.sample_rate, self.channels
+        return monitored_command(tmp, rate, channels, self.format, self.bitrate)
 
     @property
     def codec_args(self) -> list[str]:
@@ -66,14 +68,14 @@ def to_pcm16(samples: np.ndarray) -> bytes:
 
 def encode(
     chunks: Iterator[bytes], encoding: Encoding, output: Path, measure_frames: int | None = None
-) -> Loudness | None:
+) -> Measured | None:
     """Pipe PCM into the encoder from a writer thread, via a temporary name renamed to `output`
     only on success. With `measure_frames` (an MP3 holding that many frames), the encoded frames
     are also measured as they are written, and the measurement returned."""
     tmp = temp_name(output)
     copy = None
     if measure_frames is not None:
-        copy = EncodedCopy(encoding.sample_rate, encoding.channels, measure_frames)
+        copy = EncodedCopy.of(encoding, measure_frames)
     command = encoding.monitored_command(tmp) if copy else encoding.command(tmp)
     with tempfile.TemporaryFile() as errors:
         stdout = subprocess.PIPE if copy else None
@@ -132,15 +134,24 @@ def restore_cores(cores: set[int] | None) -> None:
 
 @dataclass(frozen=True)
 class EncodedCopy:
-    """The MP3 frames a monitored encoder writes to stdout, and what they hold."""
+    """The frames a monitored encoder writes to stdout, and what they hold."""
 
     sample_rate: int
     channels: int
     frames: int  # of audio: the source's
-    # The copy has no Xing header to tell its decoder to drop LAME's encoder delay (576 frames)
-    # and the decoder's own (529), as ffmpeg reports them in libmp3lame's initial_padding; the
-    # meter skips them, and the padding after the audio, to measure what the file plays.
-    priming: int = 576 + 529
+    demuxer: str  # "mp3" or "aac" (ADTS)
+    priming: int  # frames the copy's decoder returns before the audio
+
+    @classmethod
+    def of(cls, encoding: Encoding, frames: int) -> EncodedCopy:
+        # An MP3 copy has no Xing header to tell its decoder to drop LAME's encoder delay (576
+        # frames) and the decoder's own (529), as ffmpeg reports them in libmp3lame's
+        # initial_padding; an ADTS copy has no edit list to drop the AAC encoder's 1024. The
+        # meter skips them, and the padding after the audio, to measure what the file plays
+        # (checked sample for sample against the decoded file in tests/test_render.py).
+        demuxer = copy_demuxer(encoding.format)
+        priming = 576 + 529 if demuxer == "mp3" else 1024
+        return cls(encoding.sample_rate, encoding.channels, frames, demuxer, priming)
 
     def audio(self, chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
         """The `frames` after the priming; the rest is read and dropped."""
@@ -166,7 +177,7 @@ class FinalMeter:
         encoder.stdout.close()  # the child reads it now
         sender.close()
 
-    def result(self) -> Loudness:
+    def result(self) -> Measured:
         """Wait for the measurement; call once the encoder has finished."""
         try:
             outcome = self.results.recv()
@@ -174,7 +185,7 @@ class FinalMeter:
             outcome = AudioError.at("encoder", f"the final meter stopped ({self.child.exitcode})")
         if isinstance(outcome, Exception):
             raise outcome
-        return cast(Loudness, outcome)
+        return cast(Measured, outcome)
 
     def close(self) -> None:
         """Reap the child: once the encoder has exited, its stream ends and so does the child."""
@@ -193,14 +204,16 @@ def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: C
     os.nice(MONITOR_NICENESS)
     try:
         meter = LoudnessMeter(copy.sample_rate, copy.channels)
-        decoded = decode_stream(stream, "mp3", "encoded MP3", copy.sample_rate, copy.channels)
+        decoded = decode_stream(
+            stream, copy.demuxer, "encoded audio", copy.sample_rate, copy.channels
+        )
         for chunk in copy.audio(decoded):
             meter.add(chunk)
         if meter.frames < copy.frames:  # the copy ended early: its measurement would be wrong
             raise AudioError.at(
                 "encoded MP3", f"the final meter read {meter.frames} of {copy.frames} frames"
             )
-        results.send(meter.result())
+        results.send(meter.measured())
     except Exception as exc:  # any failure is reported to the parent
         results.send(exc)
 

@@ -22,7 +22,9 @@ HOLD_S = 0.040
 class TruePeakLimiter:
     """Feed channel-major chunks whose length is a multiple of BLOCK."""
 
-    def __init__(self, ceiling_db: float, sample_rate: int, channels: int) -> None:
+    def __init__(
+        self, ceiling_db: float, sample_rate: int, channels: int, trace_every: int = 0
+    ) -> None:
         self.ceiling = 10 ** (ceiling_db / 20)
         self.ramp = max(1, round(RAMP_S * sample_rate / BLOCK))
         self.lookahead = self.ramp + 1
@@ -34,6 +36,8 @@ class TruePeakLimiter:
         self.to_skip = self.lookahead * BLOCK  # the first outputs are the zero padding above
         self.min_gain = 1.0
         self.true_peak = 0.0  # the largest of the input (linear), exact
+        # the lowest gain per `trace_every` frames of the program, for the loudness report
+        self.trace = GainTrace(trace_every, -self.to_skip) if trace_every else None
 
     def process(self, samples: np.ndarray) -> np.ndarray:
         """Limit one chunk; returns as many frames as given, delayed by the look-ahead."""
@@ -48,6 +52,8 @@ class TruePeakLimiter:
         gain = self._block_gain(np.concatenate([self.required, required]), len(required))
         joined = np.concatenate([self.pending, samples], axis=1)
         out, self.pending = joined[:, :frames], joined[:, frames:]
+        if self.trace:
+            self.trace.add(gain)
         if gain.min() < 1.0:
             out = out * np.repeat(gain, BLOCK).astype(np.float32)
         skipped = min(self.to_skip, frames)
@@ -69,6 +75,43 @@ class TruePeakLimiter:
     def flush(self) -> np.ndarray:
         """The last look-ahead's worth of frames."""
         return self.process(np.zeros_like(self.pending))
+
+
+class GainTrace:
+    """The lowest of the limiter's block gains in each stretch of `every` frames (blocks are
+    counted in the stretch where they start)."""
+
+    def __init__(self, every: int, position: int) -> None:
+        self.every = every
+        self.position = position  # program frame where the next block starts
+        self.done: list[np.ndarray] = []
+        self.current = (-1, 1.0)  # the stretch still receiving blocks, and its minimum
+
+    def add(self, gains: np.ndarray) -> None:
+        index = (self.position + BLOCK * np.arange(len(gains))) // self.every
+        self.position += BLOCK * len(gains)
+        kept = index >= 0  # the look-ahead's padding comes out first
+        index, gains = index[kept], gains[kept]
+        if not len(index):
+            return
+        starts = np.flatnonzero(np.diff(index, prepend=index[0] - 1))
+        minima = np.minimum.reduceat(gains, starts)
+        ids = index[starts]
+        if ids[0] == self.current[0]:
+            minima[0] = min(minima[0], self.current[1])
+        elif self.current[0] >= 0:
+            self.done.append(np.array([self.current[1]]))
+        self.done.append(minima[:-1])
+        self.current = (int(ids[-1]), float(minima[-1]))
+
+    def gains(self, stretches: int) -> np.ndarray:
+        """The minima of the first `stretches` stretches (1 where no block started)."""
+        out = np.ones(stretches, dtype=np.float32)
+        if self.current[0] >= 0:
+            found = np.concatenate([*self.done, [self.current[1]]])
+            count = min(stretches, len(found))
+            out[:count] = found[:count]
+        return out
 
 
 def predicted_reduction(peaks: np.ndarray, gain_db: float, ceiling_db: float) -> np.ndarray:

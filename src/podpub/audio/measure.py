@@ -12,15 +12,16 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from podpub.audio.decode import decode
-from podpub.audio.ffmpeg import probe
-from podpub.audio.meter import Loudness, LoudnessMeter
+from podpub.audio.dsp import one_blas_thread
+from podpub.audio.ffmpeg import SourceInfo, probe
+from podpub.audio.meter import Loudness, LoudnessMeter, Measured
 from podpub.callbacks import Progress
 from podpub.files import write_atomic
 
@@ -43,6 +44,13 @@ class Analysis:
     def subblock(self) -> int:
         """Samples per 20 ms."""
         return self.sample_rate // 50
+
+    def with_gain(self, gain_db: np.ndarray) -> Analysis:
+        """The program as it sounds after a gain per 20 ms (the leveler's): what the normalizer
+        then solves for. `before` stays the source's."""
+        energy = self.energy * 10 ** (gain_db[: len(self.energy)] / 10)
+        peak = self.peak * (10 ** (gain_db[: len(self.peak)] / 20)).astype(np.float32)
+        return replace(self, energy=energy, peak=peak)
 
     @classmethod
     def of(cls, meter: LoudnessMeter, channels: int) -> Analysis:
@@ -134,9 +142,20 @@ def _measure_stretch(
 
 def measure_file(path: Path) -> Loudness:
     """Loudness of a file as it is (its own rate and channels; more than two are downmixed)."""
+    return measured_file(path).loudness
+
+
+@one_blas_thread()
+def measured_file(path: Path) -> Measured:
+    """As `measure_file`, with the 20 ms figures."""
     info = probe(path)
     rate = info.sample_rate if info.sample_rate % 50 == 0 else 48000
-    return measure(path, rate, min(info.channels, 2), duration=info.duration_s).result()
+    return measure(path, rate, min(info.channels, 2), duration=split_duration(info)).measured()
+
+
+def split_duration(info: SourceInfo) -> float | None:
+    """The duration `measure` may split the file at, when its decoder seeks exactly."""
+    return info.duration_s if info.seeks_exactly else None
 
 
 def loudness_row(path: Path, loudness: Loudness) -> dict[str, Any]:

@@ -10,22 +10,32 @@ without decoding it again afterwards.
 
 from __future__ import annotations
 
-import functools
 import math
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from podpub.audio.calibrate import EncoderFigures, encoder_figures
+from podpub.audio.curves import Curves, mean_square
 from podpub.audio.decode import decode
+from podpub.audio.dsp import one_blas_thread
 from podpub.audio.encode import Encoding, encode, to_pcm16
 from podpub.audio.ffmpeg import probe
+from podpub.audio.leveler import gains_at, leveler_gain
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
-from podpub.audio.measure import PARALLEL_MEASURE_S, Analysis, can_fork, measure, measure_file
-from podpub.audio.meter import Loudness, LoudnessMeter, integrated, to_db
+from podpub.audio.measure import (
+    PARALLEL_MEASURE_S,
+    Analysis,
+    can_fork,
+    measure,
+    measured_file,
+    split_duration,
+)
+from podpub.audio.meter import Loudness, Measured, integrated, to_db
 from podpub.audio.peaks import pad_to_blocks
+from podpub.audio.probe import trial_figures
 from podpub.callbacks import Progress
 from podpub.errors import AudioError
 from podpub.show.audio_settings import AudioSettings, LoudnessTarget
@@ -34,6 +44,17 @@ from podpub.show.audio_settings import AudioSettings, LoudnessTarget
 ENCODER_MARGIN_DB = 0.8
 RENDER_ATTEMPTS = 3  # encodes at most, when the encoder overshoots the true-peak ceiling
 OVERSHOOT_STEP_DB = 0.2  # extra headroom on each new attempt, beyond the measured excess
+OVERSHOOT_SPARE_DB = (
+    0.4  # beyond the overshoot of a trial encode (the whole program has more peaks)
+)
+TRIAL_FORMATS = ("m4a",)  # AAC's overshoot varies with the program: a trial encode first (probe.py)
+# How much of each extra dB of margin the file's true peak gives back, until two encodes tell:
+# the loudness is held, so more margin means more limiting, and limiting feeds the overshoot
+# (measured on espeak-ng speech limited by 10–13 dB, 64 kb/s LAME: about 0.4).
+OVERSHOOT_SLOPE = 0.5
+# An overshoot can be one codec artefact (AAC's pre-echo on one onset) that a small change
+# removes: never take more than this at once, or the limiter would crush the whole program.
+MAX_MARGIN_STEP_DB = 1.5
 LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
 
@@ -44,6 +65,8 @@ class RenderResult:
     gain_db: float
     limiter_min_gain_db: float
     after: Loudness  # the encoded file, measured
+    encodes: int = 1
+    curves: Curves | None = None  # the 20 ms figures, for the loudness report
 
 
 def output_channels(source_channels: int, settings: AudioSettings) -> int:
@@ -54,14 +77,14 @@ def output_channels(source_channels: int, settings: AudioSettings) -> int:
     return 1 if source_channels == 1 else 2
 
 
+@one_blas_thread()
 def analyze(source: Path, settings: AudioSettings, progress: Progress | None = None) -> Analysis:
     """Pass 1: measure the program; AudioError for silence, or when reaching the target would
     need more gain than podpub allows (it would amplify the noise, not the voice)."""
     info = probe(source)
     channels = output_channels(info.channels, settings)
-    duration = info.duration_s
-    rate = settings.sample_rate
-    meter = measure(source, rate, channels, progress, duration or 0.0, duration, true_peak=False)
+    rate, total = settings.sample_rate, info.duration_s or 0.0
+    meter = measure(source, rate, channels, progress, total, split_duration(info), true_peak=False)
     analysis = Analysis.of(meter, channels)
     check_level(source, analysis, settings)
     return analysis
@@ -73,12 +96,18 @@ def check_level(source: Path, analysis: Analysis, settings: AudioSettings) -> No
     takes away)."""
     if math.isinf(analysis.before.integrated_lufs):
         raise AudioError.at(source, "is silent (below the −70 LUFS gate): nothing to normalize")
-    encoder_gain = encoder_gain_db(_encoding(settings, analysis.channels))
-    target = settings.target
-    ceiling = target.true_peak_dbtp - ENCODER_MARGIN_DB - encoder_gain
-    _check_gain(
-        source, analysis, solve_gain(analysis, target.integrated_lufs - encoder_gain, ceiling)
-    )
+    aim = Aim.first(settings.target, encoder_figures(_encoding(settings, analysis.channels)))
+    program, _ = leveled(analysis, settings)
+    _check_gain(source, analysis, solve_gain(program, aim.loudness, aim.ceiling))
+
+
+def leveled(analysis: Analysis, settings: AudioSettings) -> tuple[Analysis, np.ndarray | None]:
+    """The program as the normalizer sees it: after the leveler's gain curve (dB per 20 ms),
+    when the leveler is on."""
+    if not settings.leveler:
+        return analysis, None
+    curve = leveler_gain(analysis.energy, analysis.subblock, analysis.before.integrated_lufs)
+    return analysis.with_gain(curve), curve
 
 
 def _encoding(settings: AudioSettings, channels: int) -> Encoding:
@@ -92,6 +121,7 @@ def audio_settings(
     true_peak: float | None,
     bitrate: str | None,
     output: Path,
+    leveler: bool = False,
 ) -> AudioSettings:
     """Settings for a one-off `podpub normalize`: a preset, adjusted by explicit numbers; M4A
     when the output's name ends in .m4a."""
@@ -100,27 +130,9 @@ def audio_settings(
         base.integrated_lufs if target is None else target,
         base.true_peak_dbtp if true_peak is None else true_peak,
     )
-    settings = AudioSettings(target=chosen, format="m4a" if output.suffix == ".m4a" else "mp3")
+    fmt = "m4a" if output.suffix == ".m4a" else "mp3"
+    settings = AudioSettings(target=chosen, format=fmt, leveler=leveler)
     return replace(settings, bitrate=bitrate, mono_bitrate=bitrate) if bitrate else settings
-
-
-@functools.cache
-def encoder_gain_db(encoding: Encoding) -> float:
-    """Level change the encoder itself introduces, measured on a 1 kHz tone (cached).
-
-    LAME as built into ffmpeg returns audio about 0.45 dB quieter at every bitrate; measuring
-    it, rather than hard-coding it, keeps the final file on target with any ffmpeg build.
-    """
-    rate, channels = encoding.sample_rate, encoding.channels
-    t = np.arange(2 * rate) / rate
-    tone = np.tile(0.25 * np.sin(2 * np.pi * 1000 * t), (channels, 1)).astype(np.float32)
-    with tempfile.TemporaryDirectory() as folder:
-        encoded = Path(folder) / "tone"
-        encode(iter([to_pcm16(tone)]), encoding, encoded)
-        after = measure(encoded, rate, channels).result().integrated_lufs
-    before = LoudnessMeter(rate, channels)
-    before.add(tone)
-    return after - before.result().integrated_lufs
 
 
 def solve_gain(analysis: Analysis, target_lufs: float, ceiling_db: float) -> float:
@@ -151,6 +163,7 @@ def _both_passes(progress: Progress | None) -> Progress | None:
     return lambda done, total: progress(done, 2 * total)
 
 
+@one_blas_thread()
 def render(
     source: Path,
     analysis: Analysis,
@@ -162,45 +175,130 @@ def render(
     overshoot still breaks the true-peak ceiling (AAC at low bitrates can add 2 dB) or the
     loudness misses the target by more than 0.2 LU, it is rendered again with both errors
     corrected (at most three encodes)."""
-    rate, channels = analysis.sample_rate, analysis.channels
-    total = analysis.frames / rate
-    encoding = _encoding(settings, channels)
-    encoder_gain = encoder_gain_db(encoding)
-    margin, aim = ENCODER_MARGIN_DB, settings.target.integrated_lufs - encoder_gain
-    before = analysis.before
-    for _ in range(RENDER_ATTEMPTS):
-        # The limiter works before the encoder: aim above the target by what the encoder takes.
-        ceiling = settings.target.true_peak_dbtp - margin - encoder_gain
-        gain_db = solve_gain(analysis, aim, ceiling)
-        _check_gain(source, analysis, gain_db)
-        limiter = TruePeakLimiter(ceiling, rate, channels)
-        chunks = _limited(
-            decode(source, rate, channels), 10 ** (gain_db / 20), limiter, rate, progress, total
-        )
-        after = _encode_and_measure(chunks, output, encoding, analysis.frames)
-        # Pass 1 left the source's true peak to the limiter, which oversamples the same blocks.
-        source_peak = limiter.true_peak / 10 ** (gain_db / 20)
-        before = replace(before, true_peak_dbtp=to_db(source_peak))
-        overshoot = after.true_peak_dbtp - settings.target.true_peak_dbtp
-        miss = settings.target.integrated_lufs - after.integrated_lufs
-        if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
+    program, curve = leveled(analysis, settings)
+    encoding = _encoding(settings, analysis.channels)
+    aim = Aim.first(settings.target, encoder_figures(encoding))
+    if encoding.format in TRIAL_FORMATS:
+        gain_db = solve_gain(program, aim.loudness, aim.ceiling)
+        trial = trial_figures(source, program, curve, gain_db, aim.ceiling, encoding)
+        aim = Aim.first(settings.target, trial) if trial else aim
+    pass2 = Pass2(source, analysis, curve, progress)
+    for encodes in range(1, RENDER_ATTEMPTS + 1):
+        gain_db = solve_gain(program, aim.loudness, aim.ceiling)
+        if encodes == 1:  # pass 1 refused what no first encode could reach; later ones correct
+            _check_gain(source, analysis, gain_db)
+        measured, limiter = pass2.run(gain_db, aim.ceiling, output, encoding)
+        after = measured.loudness
+        if not aim.corrected(after):
             break
-        margin += max(overshoot + OVERSHOOT_STEP_DB, 0.0)
-        aim += miss
+    # Pass 1 left the source's true peak to the limiter, which oversamples the same blocks.
+    source_peak = limiter.true_peak / 10 ** (gain_db / 20)
+    before = replace(analysis.before, true_peak_dbtp=to_db(source_peak))
     limited_db = 20 * math.log10(max(limiter.min_gain, 1e-9))
-    return RenderResult(before, gain_db, limited_db, after)
+    curves = _curves(analysis, curve, limiter, measured, settings)
+    return RenderResult(before, gain_db, limited_db, after, encodes, curves)
+
+
+@dataclass
+class Aim:
+    """Where an encode aims: the limiter's ceiling and the loudness it is given, above the
+    target by what the encoder takes away; corrected from what each encoded file measured."""
+
+    target: LoudnessTarget
+    encoder_gain: float  # dB the encoder adds (LAME: about −0.45)
+    margin: float = ENCODER_MARGIN_DB
+    slope: float = OVERSHOOT_SLOPE
+    last: tuple[float, float] | None = None  # margin and true peak of the previous encode
+
+    def __post_init__(self) -> None:
+        self.loudness = self.target.integrated_lufs - self.encoder_gain
+
+    @classmethod
+    def first(cls, target: LoudnessTarget, encoder: EncoderFigures) -> Aim:
+        """The first encode keeps the limiter under the ceiling by what this encoder was seen
+        to add to the program's peaks in a trial, with some to spare, and by ENCODER_MARGIN_DB
+        at least."""
+        margin = max(ENCODER_MARGIN_DB, encoder.overshoot_db + OVERSHOOT_SPARE_DB)
+        return cls(target, encoder.gain_db, margin)
+
+    @property
+    def ceiling(self) -> float:
+        return self.target.true_peak_dbtp - self.margin - self.encoder_gain
+
+    def corrected(self, after: Loudness) -> bool:
+        """False when the file landed; else aim again, correcting both errors."""
+        overshoot = after.true_peak_dbtp - self.target.true_peak_dbtp
+        miss = self.target.integrated_lufs - after.integrated_lufs
+        if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
+            return False
+        if self.last and self.margin > self.last[0]:  # two encodes tell the real slope
+            given_back = (self.last[1] - after.true_peak_dbtp) / (self.margin - self.last[0])
+            self.slope = min(max(given_back, 0.25), 1.0)
+        self.last = (self.margin, after.true_peak_dbtp)
+        step = max(overshoot + OVERSHOOT_STEP_DB, 0.0) / self.slope
+        self.margin += min(step, MAX_MARGIN_STEP_DB)
+        self.loudness += miss
+        return True
+
+
+@dataclass
+class Pass2:
+    """One encode of the program: decoded again, leveled, gained, limited, encoded, measured."""
+
+    source: Path
+    analysis: Analysis
+    curve: np.ndarray | None  # the leveler's, dB per 20 ms
+    progress: Progress | None
+
+    def run(
+        self, gain_db: float, ceiling: float, output: Path, encoding: Encoding
+    ) -> tuple[Measured, TruePeakLimiter]:
+        rate, channels = self.analysis.sample_rate, self.analysis.channels
+        limiter = TruePeakLimiter(ceiling, rate, channels, self.analysis.subblock)
+        chunks = _limited(decode(self.source, rate, channels), self._gains(gain_db), limiter)
+        if self.progress:
+            chunks = _reporting(chunks, self.progress, encoding, self.analysis.frames)
+        return _encode_and_measure(chunks, output, encoding, self.analysis.frames), limiter
+
+    def _gains(self, gain_db: float) -> Callable[[int, int], np.ndarray | np.float32]:
+        """Linear gain for `frames` frames from `start`: a number, or one per frame."""
+        gain = np.float32(10 ** (gain_db / 20))
+        curve, subblock = self.curve, self.analysis.subblock
+        if curve is None:
+            return lambda start, frames: gain
+        return lambda start, frames: gains_at(curve, subblock, start, frames) * gain
+
+
+def _curves(
+    analysis: Analysis,
+    curve: np.ndarray | None,
+    limiter: TruePeakLimiter,
+    measured: Measured,
+    settings: AudioSettings,
+) -> Curves:
+    subblock = analysis.subblock
+    assert limiter.trace is not None
+    facts = {
+        "target_lufs": settings.target.integrated_lufs,
+        "ceiling_dbtp": settings.target.true_peak_dbtp,
+    }
+    return replace(
+        Curves.of_file(measured, **facts),
+        before=mean_square(analysis.energy, subblock),
+        leveler_db=curve if curve is not None else np.zeros(0),
+        limiter_db=20 * np.log10(np.maximum(limiter.trace.gains(len(analysis.energy)), 1e-9)),
+    )
 
 
 def _encode_and_measure(
     chunks: Iterator[bytes], output: Path, encoding: Encoding, frames: int
-) -> Loudness:
-    """Encode, and measure the encoded audio: a long MP3 while it is written, anything else by
-    decoding the file afterwards (forking costs more than it saves on short files, and an MP4
-    cannot be read before its index, which is written last)."""
+) -> Measured:
+    """Encode, and measure the encoded audio: a long file while it is written, a short one by
+    decoding it afterwards (forking costs more than it saves on short files)."""
     short = frames < PARALLEL_MEASURE_S * encoding.sample_rate
-    if encoding.format != "mp3" or short or not can_fork():
+    if short or not can_fork():
         encode(chunks, encoding, output)
-        return measure_file(output)
+        return measured_file(output)
     after = encode(chunks, encoding, output, measure_frames=frames)
     assert after is not None
     return after
@@ -218,19 +316,25 @@ def _check_gain(source: Path, analysis: Analysis, gain_db: float) -> None:
 
 def _limited(
     chunks: Iterator[np.ndarray],
-    gain: float,
+    gains: Callable[[int, int], np.ndarray | np.float32],
     limiter: TruePeakLimiter,
-    rate: int,
-    progress: Progress | None,
-    total: float,
 ) -> Iterator[bytes]:
     """Interleaved PCM after gain and limiting; exactly as many frames as were decoded."""
     frames_in = frames_out = 0
     for chunk in chunks:
+        gain = gains(frames_in, chunk.shape[1])
         frames_in += chunk.shape[1]
-        out = limiter.process(pad_to_blocks(chunk * np.float32(gain)))
+        out = limiter.process(pad_to_blocks(chunk * gain))
         frames_out += out.shape[1]
         yield to_pcm16(out)
-        if progress:
-            progress(chunk.shape[1] / rate, total)
     yield to_pcm16(limiter.flush()[:, : frames_in - frames_out])
+
+
+def _reporting(
+    chunks: Iterator[bytes], progress: Progress, encoding: Encoding, frames: int
+) -> Iterator[bytes]:
+    """Pass the 16-bit PCM through, reporting the seconds it holds."""
+    rate, frame_bytes = encoding.sample_rate, 2 * encoding.channels
+    for data in chunks:
+        progress(len(data) / frame_bytes / rate, frames / rate)
+        yield data

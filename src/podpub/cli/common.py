@@ -8,14 +8,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from podpub.callbacks import Progress
 from podpub.errors import PodpubError, Problem
-from podpub.publishing.state import load_show
-from podpub.show.config import Config
+
+if TYPE_CHECKING:
+    from podpub.show.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +28,8 @@ class State:
         self.quiet = quiet
 
     def config(self, storage: str | None = None, base_url: str | None = None) -> Config:
+        from podpub.publishing.state import load_show  # not needed by the audio commands
+
         return load_show(self.config_path, storage, base_url)
 
     def log(self, message: str) -> None:

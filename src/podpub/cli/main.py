@@ -3,23 +3,61 @@ and turns PodpubErrors into a clean message and exit code (1 = inputs or run, 2 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import click
 
-from podpub import __version__
-from podpub.cli.audio import loudness_command, normalize_command
 from podpub.cli.common import State
-from podpub.cli.episodes import new_command
-from podpub.cli.feeds import feed_command, lint_command
-from podpub.cli.importing import import_command
-from podpub.cli.publishing import check_command, plan_command, publish_command
-from podpub.cli.shows import init_command, move_command
-from podpub.cli.site import site_command
+
+# Each command's module is imported when that command runs (or `--help` lists them all), so
+# that `podpub normalize` does not load the feed, storage and validation layers, nor
+# `podpub feed` the audio engine.
+COMMANDS = {
+    "init": "podpub.cli.shows:init_command",
+    "import": "podpub.cli.importing:import_command",
+    "move": "podpub.cli.shows:move_command",
+    "check": "podpub.cli.publishing:check_command",
+    "plan": "podpub.cli.publishing:plan_command",
+    "publish": "podpub.cli.publishing:publish_command",
+    "feed": "podpub.cli.feeds:feed_command",
+    "site": "podpub.cli.site:site_command",
+    "lint": "podpub.cli.feeds:lint_command",
+    "new": "podpub.cli.episodes:new_command",
+    "loudness": "podpub.cli.audio:loudness_command",
+    "normalize": "podpub.cli.audio:normalize_command",
+    "report": "podpub.cli.audio:report_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="podpub")
+def _print_version(ctx: click.Context) -> None:
+    import podpub
+
+    click.echo(f"podpub, version {podpub.__version__}")
+    ctx.exit()
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _, value: _print_version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 @click.option(
     "--config",
     "config_path",
@@ -41,20 +79,3 @@ def main(ctx: click.Context, config_path: Path, verbose: bool, quiet: bool) -> N
       podpub publish 2012-04-26-vous
     """
     ctx.obj = State(config_path, verbose, quiet)
-
-
-for command in (
-    init_command,
-    import_command,
-    move_command,
-    check_command,
-    plan_command,
-    publish_command,
-    feed_command,
-    site_command,
-    lint_command,
-    new_command,
-    loudness_command,
-    normalize_command,
-):
-    main.add_command(command)

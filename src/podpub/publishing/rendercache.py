@@ -15,7 +15,10 @@ from podpub.show.audio_settings import AudioSettings
 from podpub.show.config import Config
 from podpub.show.episodes import Episode
 
-RENDER_VERSION = "3"  # bump when the audio engine changes what it writes
+# Part of every render key, so of every enclosure URL: bump it only when the engine changes what
+# listeners hear. A change that moves the bytes by rounding keeps the keys: what storage holds is
+# kept (see plan._stored_renders), and only new renders come out of the new engine.
+RENDER_VERSION = "3"
 PROGRAM_SETTINGS = ("intro", "outro", "crossfade_s", "trim_silence", "silence_threshold_db")
 
 
@@ -60,6 +63,8 @@ def render_key_for(settings: AudioSettings, source: Path) -> str:
     by content, not by path, so the key (and the enclosure URL) is the same on every machine."""
     values = asdict(settings)
     del values["alternates"]  # other encodings have keys of their own
+    if not settings.leveler:  # keys made before the leveler existed stay as they were
+        del values["leveler"]
     for name in PROGRAM_SETTINGS:
         value = values.pop(name)
         if settings.builds_program:  # otherwise they change nothing: leave keys as they were
@@ -84,8 +89,9 @@ class Rendered:
 
 
 class BuildCache:
-    """.podpub/build/render: <render key>.<format> beside <render key>.json (its figures); the
-    figures are written last, so a render without them is not finished."""
+    """.podpub/build/render: <render key>.<format> beside <render key>.json (its figures) and
+    <render key>.curves.npz (its loudness curves); the figures are written last, so a render
+    without them is not finished."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -95,6 +101,10 @@ class BuildCache:
 
     def figures_path(self, job: RenderJob) -> Path:
         return self.folder / f"{job.render_key}.json"
+
+    def curves_path(self, job: RenderJob) -> Path:
+        """The 20 ms loudness and gain curves of the render, for `podpub report`."""
+        return self.folder / f"{job.render_key}.curves.npz"
 
     def lookup(self, job: RenderJob) -> Rendered | None:
         audio, figures = self.audio_path(job), self.figures_path(job)

@@ -55,6 +55,8 @@ def render_job(cache: BuildCache, prepared: Prepared, progress: Progress | None)
     audio.parent.mkdir(parents=True, exist_ok=True)
     analysis = Analysis.load(prepared.analysis)
     result = render(prepared.program.path, analysis, audio, job.settings, progress)
+    if result.curves is not None:  # what the loudness report draws, so it needs no second pass
+        result.curves.save(cache.curves_path(job))
     figures = {**loudness_figures(result), "chapters_offset_s": round(prepared.program.offset_s, 3)}
     return cache.store_figures(job, figures, ffmpeg_identity())
 

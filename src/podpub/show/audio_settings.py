@@ -41,6 +41,7 @@ AUDIO_KEYS = {
     "trim_silence",
     "silence_threshold_db",
     "alternates",
+    "leveler",
 }
 
 
@@ -71,6 +72,7 @@ class AudioSettings:
     trim_silence: bool = False  # cut leading/trailing silence of each episode
     silence_threshold_db: float = -50.0
     alternates: tuple[str, ...] = ()  # extra encodings, as podcast:alternateEnclosure
+    leveler: bool = False  # level speakers toward a common loudness (audio/leveler.py)
 
     @property
     def builds_program(self) -> bool:
@@ -98,6 +100,7 @@ def read_audio_settings(f: Fields, root: Path) -> AudioSettings:
         trim_silence=f.boolean("trim_silence", False),
         silence_threshold_db=f.number("silence_threshold_db", -50.0, -90.0, -20.0),
         alternates=_alternates(f),
+        leveler=f.boolean("leveler", False),
     )
     _check_mp3_bitrates(f, settings)
     return settings
