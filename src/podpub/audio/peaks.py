@@ -55,6 +55,11 @@ def block_matrix() -> np.ndarray:
 
 
 @functools.cache
+def block_matrix64() -> np.ndarray:
+    return block_matrix().astype(np.float64)
+
+
+@functools.cache
 def bound() -> float:
     """Largest ratio of an interpolated value to the peak of the samples it is made of."""
     taps = interpolation_filter()
@@ -116,6 +121,10 @@ def block_maxima(values: np.ndarray) -> np.ndarray:
 
 
 def _oversampled_peaks(windows: np.ndarray, blocks: np.ndarray) -> np.ndarray:
-    """Largest interpolated value per block, over the channels: one matrix product."""
-    interpolated = windows[:, blocks] @ block_matrix()
-    return np.asarray(np.abs(interpolated).max(axis=(0, 2)))
+    """Largest interpolated value per block, over the channels: one matrix product.
+
+    In float64, then rounded to float32: BLAS kernels sum in an order of their own, which
+    differs between CPUs, and a float32 product would carry that into the limiter's gain and
+    so into the published bytes; a float64 one differs in bits the rounding drops."""
+    interpolated = windows[:, blocks].astype(np.float64) @ block_matrix64()
+    return np.asarray(np.abs(interpolated).max(axis=(0, 2)).astype(np.float32))

@@ -231,9 +231,10 @@ class Aim:
         miss = self.target.integrated_lufs - after.integrated_lufs
         if overshoot <= 0 and abs(miss) <= LOUDNESS_TOLERANCE_LU:
             return False
-        if self.last and self.margin > self.last[0]:  # two encodes tell the real slope
+        if self.last and self.margin > self.last[0]:  # two encodes tell the real slope…
             given_back = (self.last[1] - after.true_peak_dbtp) / (self.margin - self.last[0])
-            self.slope = min(max(given_back, 0.25), 1.0)
+            if given_back > 0:  # …unless the encoder's own noise hid it (the peak rose)
+                self.slope = min(max(given_back, 0.25), 1.0)
         self.last = (self.margin, after.true_peak_dbtp)
         step = max(overshoot + OVERSHOOT_STEP_DB, 0.0) / self.slope
         self.margin += min(step, MAX_MARGIN_STEP_DB)
