@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from podpub.audio import encode, render
+from podpub.audio.decode import decode
 from podpub.audio.ffmpeg import probe
 from podpub.audio.measure import PARALLEL_MEASURE_S, measure_file
 from podpub.audio.meter import Loudness
@@ -248,3 +250,16 @@ def test_loudness_of_a_non_audio_file_exits_1_naming_it(tmp_path: Path) -> None:
     bad.write_text("hello")
     result = CliRunner().invoke(main, ["loudness", str(bad)])
     assert result.exit_code == 1 and f"error: {bad}: not a readable audio file" in result.stderr
+
+
+def test_a_large_dc_offset_is_taken_off_before_the_gain_is_solved(
+    audio: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A voice riding on a constant 0.6 (a broken preamp): its peaks are the offset's,
+    so the gain was solved for them (podpub wrote silence). The offset goes first."""
+    src = audio("offset.wav", f"{SPEECH_LIKE},dcshift=shift=0.6", 6.0)
+    out = tmp_path / "out.mp3"
+    normalize_file(src, out, AudioSettings())
+    assert_on_target(out, AudioSettings().target)
+    samples = np.concatenate(list(decode(out, 44100, 1)), axis=1)
+    assert abs(float(samples.mean())) < 0.001  # what is left of the offset: nothing to hear

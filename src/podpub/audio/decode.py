@@ -33,11 +33,27 @@ CHUNK_SECONDS = 2.0
 
 
 def decode(
-    path: Path, sample_rate: int, channels: int, start: float = 0.0, duration: float | None = None
+    path: Path,
+    sample_rate: int,
+    channels: int,
+    start: float = 0.0,
+    duration: float | None = None,
+    dc_offset: np.ndarray | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield float32 arrays of shape (channels, frames); AudioError if ffmpeg fails or a whole
     file holds nothing. Every chunk but the last holds a whole number of true-peak blocks.
+    A `dc_offset` (per channel) is taken off every sample.
     """
+    chunks = _decoded_file(path, sample_rate, channels, start, duration)
+    if dc_offset is None:
+        return chunks
+    offset = dc_offset.astype(np.float32)[:, None]
+    return (chunk - offset for chunk in chunks)
+
+
+def _decoded_file(
+    path: Path, sample_rate: int, channels: int, start: float, duration: float | None
+) -> Iterator[np.ndarray]:
     reader = _pcm_wav(path, sample_rate, channels)
     if reader is not None:
         frames = yield from _read_wav(reader, start, duration)

@@ -39,6 +39,7 @@ class Analysis:
     before: Loudness  # its true peak is NaN: pass 2's limiter measures it
     energy: np.ndarray  # K-weighted energy per 20 ms, channels summed
     peak: np.ndarray  # sample peak (linear) per 20 ms
+    dc_offset: np.ndarray | None = None  # per channel, taken off every sample when present
 
     @property
     def subblock(self) -> int:
@@ -53,7 +54,9 @@ class Analysis:
         return replace(self, energy=energy, peak=peak)
 
     @classmethod
-    def of(cls, meter: LoudnessMeter, channels: int) -> Analysis:
+    def of(
+        cls, meter: LoudnessMeter, channels: int, dc_offset: np.ndarray | None = None
+    ) -> Analysis:
         return cls(
             meter.sample_rate,
             channels,
@@ -61,6 +64,7 @@ class Analysis:
             meter.result(),
             meter.subblock_energy,
             meter.subblock_peak,
+            dc_offset,
         )
 
     def save(self, path: Path) -> None:
@@ -72,16 +76,20 @@ class Analysis:
             "before": before,
         }
         out = io.BytesIO()
-        np.savez(out, energy=self.energy, peak=self.peak, facts=np.array(json.dumps(facts)))
+        dc = self.dc_offset if self.dc_offset is not None else np.zeros(0)
+        facts_array = np.array(json.dumps(facts))
+        np.savez(out, energy=self.energy, peak=self.peak, dc_offset=dc, facts=facts_array)
         write_atomic(path, out.getvalue())
 
     @classmethod
     def load(cls, path: Path) -> Analysis:
         with np.load(path) as saved:
             facts = json.loads(str(saved["facts"]))
-            energy, peak = saved["energy"], saved["peak"]
+            energy, peak, dc = saved["energy"], saved["peak"], saved["dc_offset"]
         before = Loudness(**{k: float(v) for k, v in facts.pop("before").items()})
-        return cls(before=before, energy=energy, peak=peak, **facts)
+        return cls(
+            before=before, energy=energy, peak=peak, dc_offset=dc if dc.size else None, **facts
+        )
 
 
 def _finite(value: float) -> float | str:
@@ -96,13 +104,16 @@ def measure(
     total: float = 0.0,
     duration: float | None = None,
     true_peak: bool = True,
+    dc_offset: np.ndarray | None = None,
 ) -> LoudnessMeter:
     """Stream the file through the meter (without `true_peak`, see LoudnessMeter).
 
     Nothing else runs during pass 1, so a long file is cut in two on a 20 ms boundary: a forked
     child measures the first half while this process measures the second (about 2x on two cores).
     """
-    stretch = functools.partial(_measure_stretch, path, sample_rate, channels, true_peak=true_peak)
+    stretch = functools.partial(
+        _measure_stretch, path, sample_rate, channels, true_peak=true_peak, dc_offset=dc_offset
+    )
     if duration is None or duration < PARALLEL_MEASURE_S or not can_fork():
         return stretch(progress, total)
     split = round(duration / 2 / SPLIT_GRID_S) * SPLIT_GRID_S
@@ -131,9 +142,10 @@ def _measure_stretch(
     duration: float | None = None,
     *,
     true_peak: bool,
+    dc_offset: np.ndarray | None = None,
 ) -> LoudnessMeter:
     meter = LoudnessMeter(sample_rate, channels, true_peak)
-    for chunk in decode(path, sample_rate, channels, start, duration):
+    for chunk in decode(path, sample_rate, channels, start, duration, dc_offset):
         meter.add(chunk)
         if progress:
             progress(chunk.shape[1] / sample_rate, total)

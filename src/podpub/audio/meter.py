@@ -87,6 +87,7 @@ class LoudnessMeter:
         self.true_peak = 0.0
         self.unblocked = np.zeros((channels, 0), dtype=np.float32)  # awaiting a whole block
         self.frames = 0
+        self.sums = np.zeros(channels)  # of the samples, per channel: their mean is the DC offset
         self.pending_energy = np.zeros(0)
         self.pending_peak = np.zeros(0, dtype=np.float32)
         self.energies: list[np.ndarray] = []
@@ -94,6 +95,7 @@ class LoudnessMeter:
 
     def add(self, samples: np.ndarray) -> None:
         self.frames += samples.shape[1]
+        self.sums += samples.sum(axis=1, dtype=np.float64)
         guarded = samples + denormal_guard(samples.shape[1])
         weighted, self.state = sosfilt(self.sos, guarded, self.state, in_place=True)
         energy = np.einsum("ij,ij->j", weighted, weighted)  # channel weights are all 1 (≤ 2 ch)
@@ -169,6 +171,12 @@ class LoudnessMeter:
         self.block_peaks = later.block_peaks
         self.true_peak = max(self.true_peak, later.true_peak)
         self.frames += later.frames
+        self.sums += later.sums
+
+    @property
+    def dc_offset(self) -> np.ndarray:
+        """Each channel's mean: a constant the recording chain added to the signal."""
+        return self.sums / max(self.frames, 1)
 
     def measured(self) -> Measured:
         return Measured(self.result(), self.subblock_energy, self.subblock_peak, self.subblock)

@@ -57,6 +57,10 @@ OVERSHOOT_SLOPE = 0.5
 MAX_MARGIN_STEP_DB = 1.5
 LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
+# A constant added by a recording chain (−60 dBFS and above) is taken off before anything else:
+# inaudible but for clicks at the ends, it would take the peaks' room and, large, make a loud
+# recording look too quiet to reach the target without crushing it.
+DC_OFFSET_LIMIT = 0.001
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,15 @@ def analyze(source: Path, settings: AudioSettings, progress: Progress | None = N
     info = probe(source)
     channels = output_channels(info.channels, settings)
     rate, total = settings.sample_rate, info.duration_s or 0.0
-    meter = measure(source, rate, channels, progress, total, split_duration(info), true_peak=False)
-    analysis = Analysis.of(meter, channels)
+    split = split_duration(info)
+    meter = measure(source, rate, channels, progress, total, split, true_peak=False)
+    dc_offset = meter.dc_offset
+    if np.abs(dc_offset).max(initial=0.0) >= DC_OFFSET_LIMIT:
+        # Its peaks (and so the limiter's prediction) were the offset's: measure again without.
+        meter = measure(source, rate, channels, None, total, split, False, dc_offset)
+        analysis = Analysis.of(meter, channels, dc_offset)
+    else:
+        analysis = Analysis.of(meter, channels)
     check_level(source, analysis, settings)
     return analysis
 
@@ -256,7 +267,8 @@ class Pass2:
     ) -> tuple[Measured, TruePeakLimiter]:
         rate, channels = self.analysis.sample_rate, self.analysis.channels
         limiter = TruePeakLimiter(ceiling, rate, channels, self.analysis.subblock)
-        chunks = _limited(decode(self.source, rate, channels), self._gains(gain_db), limiter)
+        decoded = decode(self.source, rate, channels, dc_offset=self.analysis.dc_offset)
+        chunks = _limited(decoded, self._gains(gain_db), limiter)
         if self.progress:
             chunks = _reporting(chunks, self.progress, encoding, self.analysis.frames)
         return _encode_and_measure(chunks, output, encoding, self.analysis.frames), limiter
