@@ -57,7 +57,14 @@ def test_a_deleted_episode_stays_listed_until_its_removal_is_allowed(live: Path)
     assert podpub(live, "publish", "--allow-removal", ISOLEMENT_GUID)[0] == 0
     assert b"isolement" not in (live / "public" / "feed.xml").read_bytes()
     shutil.move(kept, folder)  # a checkout that still has it
-    refused(live, f"{ISOLEMENT}/published.json: says {ISOLEMENT} was published as")
+    refused(
+        live, f"says {ISOLEMENT} was removed from the feed (a tombstone left by --allow-removal)"
+    )
+    # …even once it gives up its record, as the message for other disagreements advises
+    (folder / "published.json").unlink()
+    refused(live, f"says {ISOLEMENT} was removed from the feed")
+    edit(folder / "episode.md", "number: 25\n", "number: 25\ndraft: true\n")
+    assert podpub(live, "publish")[0] == 0  # a draft here: the removal stands
 
 
 def test_an_episode_turned_back_into_a_draft_is_refused(live: Path) -> None:

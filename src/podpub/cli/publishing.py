@@ -142,6 +142,9 @@ def plan_command(
     _show_plan(make_show_plan(state.config(storage, base_url), slugs), as_json)
 
 
+SHOWN_ABOVE = {"render", "stage", "upload", "feed"}
+
+
 def _show_plan(plan: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(plan)
@@ -159,6 +162,10 @@ def _show_plan(plan: dict[str, Any], as_json: bool) -> None:
         for title in plan["removed"]:
             click.echo(f"  feed - {title}")
         click.echo("  steps: " + ", ".join(step["name"] for step in plan["steps"]))
+        for step in plan["steps"]:  # what the lines above do not show already
+            if step["name"] not in SHOWN_ABOVE:
+                for action in step["actions"]:
+                    click.echo(f"  {step['name']}: {action}")
         for refusal in plan["refused"]:
             click.echo(f"error: {refusal}", err=True)
     if plan["refused"]:

@@ -9,6 +9,7 @@ silently: the conflict is refused with both sides named.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 from podpub.errors import Problem, Problems
@@ -28,9 +29,8 @@ def read_snapshots(storage: Storage, episodes_dir: Path, problems: Problems) -> 
         stored = storage.read(key)
         if stored is None:  # deleted between the listing and the read
             return None
-        return parse_snapshot(
-            stored.data, stored.etag, episodes_dir, storage.describe(key), problems
-        )
+        where = storage.describe(key)
+        return parse_snapshot(stored.data, stored.etag, key, episodes_dir, where, problems)
 
     with ThreadPoolExecutor(READERS) as pool:
         found = [s for s in pool.map(read, keys) if s is not None]
@@ -55,17 +55,21 @@ def conflicts(
     records: dict[str, Record],
     snapshots: dict[str, Snapshot],
     storage: Storage,
+    now: datetime,
     guid_change: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """Where this checkout and the target disagree about one episode, both sides named."""
-    by_guid = {s.guid: s for s in snapshots.values()}
+    by_guid = {s.guid: s for s in snapshots.values() if not s.removed}
     problems = []
     for episode in episodes:
         stored = snapshots.get(episode.slug)
         record = records.get(episode.slug)
         guid = episode.guid or (record.guid if record else None)
         where = storage.describe(snapshot_key(episode.slug))
-        if stored and guid and stored.guid != guid:
+        if stored and stored.removed:
+            if episode.is_due(now) and guid in (None, stored.guid):
+                problems.append(_removed_elsewhere(episode, where))
+        elif stored and guid and stored.guid != guid:
             if episode.slug not in guid_change:
                 problems.append(_other_guid(episode, guid, stored, where))
         elif stored and record and record != stored.record:
@@ -75,26 +79,34 @@ def conflicts(
     return problems
 
 
+def _removed_elsewhere(episode: Episode, where: str) -> Problem:
+    return Problem(
+        str(episode.md_path),
+        f"{where} says {episode.slug} was removed from the feed (a tombstone left by "
+        "--allow-removal), and this checkout would publish it again. Delete its folder or mark "
+        "it a draft here; apps took the removal for good, so to bring it back, publish it as a "
+        "new episode (a new slug and GUID)",
+    )
+
+
 def _other_guid(episode: Episode, guid: str, stored: Snapshot, where: str) -> Problem:
     return Problem(
         f"{episode.md_path}: guid",
         f"this checkout says {guid!r}, while {where} holds {episode.slug} as {stored.guid!r}: "
-        "two different episodes under one slug. Rename this episode's folder, or restore the "
-        "GUID it was published with",
+        "another checkout changed its GUID, or this folder is another episode under a published "
+        "slug. Update this checkout (git pull); if it is another episode, rename its folder",
     )
 
 
 def _other_record(episode: Episode, record: Record, stored: Snapshot, where: str) -> Problem:
     local = record_path(episode.folder)
-    if stored.record is None:
-        told = f"{where} says it was removed from the feed"
-    else:
-        told = f"{where} says it was published as {_facts(stored.record)}"
+    assert stored.record is not None
     return Problem(
         str(local),
-        f"says {episode.slug} was published as {_facts(record)}, but {told}: another checkout "
-        f"published it since this one was updated. Update this checkout (git pull), or "
-        f"delete {local.name} to take what is stored",
+        f"says {episode.slug} was published as {_facts(record)}, but {where} says it was "
+        f"published as {_facts(stored.record)}: another checkout published it since this one "
+        "was updated, or a run here stopped before writing this file. Update this checkout "
+        f"(git pull), or delete {local.name} to take what is stored",
     )
 
 
@@ -107,4 +119,8 @@ def _same_guid(episode: Episode, guid: str, stored: Snapshot, storage: Storage) 
 
 
 def _facts(record: Record) -> str:
-    return f"{record.audio_key} ({record.audio_bytes} bytes, sha256 {record.audio_sha256[:12]}…)"
+    episode = record.episode_sha256[:12] if record.episode_sha256 else "?"
+    return (
+        f"{record.audio_key} ({record.audio_bytes} bytes, sha256 {record.audio_sha256[:12]}…; "
+        f"episode fields {episode}…)"
+    )

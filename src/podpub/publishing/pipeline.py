@@ -23,10 +23,10 @@ from podpub.publishing.feeddiff import feed_diff
 from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
 from podpub.publishing.plan import Choice, Plan, chosen_episodes, plan_episode
+from podpub.publishing.recording import Records
 from podpub.publishing.state import ShowState, load_state
 from podpub.publishing.steps import (
     Feed,
-    Records,
     Render,
     Report,
     Run,
@@ -85,7 +85,7 @@ def make_plan(
         (e.slug, e.predicted_record(state, scratch / "predicted")) for e in episodes
     )
     plan.pages = feed_pages(state.config, plan.feed_episodes, plan.records, choice.now)
-    pending = {e.guid for e in episodes if e.pending}
+    pending = {e.guid for e in episodes if e.pending or e.fetch}  # placeholders until then
     first = {e.guid for e in episodes if e.record is None}
     plan.diff = feed_diff(state.live.pages, plan.pages, pending, first)
     _object_actions(plan)

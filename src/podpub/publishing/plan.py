@@ -27,6 +27,7 @@ from podpub.publishing.state import ShowState
 from podpub.show.config import Config
 from podpub.show.episodes import Episode, new_guid
 from podpub.show.records import Record
+from podpub.show.snapshots import episode_sha256
 from podpub.storage import content_type_for
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class EpisodePlan:
     staged: StagedEpisode | None = None  # when nothing renders or fetches: tagged in scratch
     objects: dict[str, str] = field(default_factory=dict)  # key → what upload will do
     ffmpeg: str = ""  # the ffmpeg this machine renders with
+    episode_sha256: str = ""  # the fingerprint of its fields as its episode.md gives them
 
     @property
     def slug(self) -> str:
@@ -95,7 +97,7 @@ class EpisodePlan:
         """The record publishing will write: exact when staged, else with placeholders where
         only the rendered audio can tell (its size, duration, hash and loudness)."""
         if self.staged:
-            return build_record(state.config, self.staged, self.published_at)
+            return build_record(state.config, self.staged, self.published_at, self.episode_sha256)
         main = self.jobs[0]
         companions = prepare_companions(self.episode, state.config.storage.public_base_url, scratch)
         return Record(
@@ -171,16 +173,23 @@ def plan_episode(
     cached = {job.render_key: found for job in jobs if (found := cache.lookup(job))}
     record = state.record(episode)
     plan = EpisodePlan(episode, guid, published_at, record, jobs, cached, ffmpeg=ffmpeg)
+    plan.episode_sha256 = episode_sha256(episode)
     stored = _stored_renders(state, plan)
-    if stored and record and record.tags_sha256 != _tags_now(config, plan, stored, out):
-        plan.fetch = stored  # the stored files carry old tags: fetched and tagged again
-    else:
-        plan.kept = stored
+    if stored and record and record.tags_sha256 == _tags_now(config, plan, stored, out):
+        plan.kept = stored  # already what tagging would make: nothing to tag, hash or upload
+    else:  # old tags: a cached render is tagged again, a stored MP3 fetched and tagged again
+        plan.fetch = {k: v for k, v in stored.items() if k not in cached and _retaggable(k, jobs)}
     if not plan.pending and not plan.fetch:
         sources = plan.cached | plan.kept
         renders = [(job, sources[job.render_key]) for job in jobs]
         plan.staged = stage_episode(config, episode, guid, renders, out)
     return plan
+
+
+def _retaggable(render_key: str, jobs: list[RenderJob]) -> bool:
+    """An MP3's tags are all it carries beside its audio; an M4A's chapter track would stay
+    when its chapters are gone, so a stored M4A with old tags is rendered again instead."""
+    return next(job.format for job in jobs if job.render_key == render_key) == "mp3"
 
 
 def _tags_now(config: Config, plan: EpisodePlan, stored: dict[str, Kept], out: Path) -> str:
@@ -189,17 +198,19 @@ def _tags_now(config: Config, plan: EpisodePlan, stored: dict[str, Kept], out: P
 
 
 def _stored_renders(state: ShowState, plan: EpisodePlan) -> dict[str, Kept]:
-    """The renders this target already stores exactly as its record says (size and sha256),
-    for the encodings the build cache lacks: a fresh machine need not render them again."""
-    if plan.record is None or state.storage is None:
+    """The files this target stores exactly as the record says (size and sha256): a fresh
+    machine need not render them, nor any machine tag them again while their tags stand.
+    Offline (`check`), the record is taken at its word: nothing is stored by a check."""
+    if plan.record is None:
         return {}
     found = {}
     keys = {job.render_key: job.audio_key for job in plan.jobs}
+    main = plan.jobs[0].render_key
     for render_key, kept in kept_files(plan.record).items():
-        if render_key in plan.cached or render_key not in keys:
-            continue
-        stored = state.storage.head(keys[render_key])
-        if stored and stored.size == kept.size and stored.sha256 == kept.sha256:
+        if render_key not in keys or (render_key != main and not kept.bitrate):
+            continue  # an alternate's feed entry states its bit rate: an unknown one is no use
+        stored = state.storage.head(keys[render_key]) if state.storage else None
+        if state.storage is None or (stored and (stored.size, stored.sha256) == kept.stored):
             found[render_key] = kept
     return found
 

@@ -23,8 +23,8 @@ from podpub.tags import EpisodeTags, audio_bitrate, audio_duration, tag, tags_sh
 
 @dataclass(frozen=True)
 class Kept:
-    """A published file that storage holds as it should be (its size and sha256 match the
-    record, its tags are the current ones): nothing to render, fetch, tag or upload."""
+    """A published file that storage holds as its record says (size and sha256): kept as it
+    is while its tags stand, else fetched and tagged again; never rendered again."""
 
     size: int
     sha256: str
@@ -32,6 +32,11 @@ class Kept:
     bitrate: int
     figures: dict[str, float]
     ffmpeg: str | None
+
+    @property
+    def stored(self) -> tuple[int, str]:
+        """(size, sha256): what storage must hold for it to be kept."""
+        return self.size, self.sha256
 
 
 @dataclass(frozen=True)
@@ -148,8 +153,11 @@ def episode_tags(
     )
 
 
-def build_record(config: Config, staged: StagedEpisode, published_at: str) -> Record:
-    """What published.json will say once the staged files are stored."""
+def build_record(
+    config: Config, staged: StagedEpisode, published_at: str, episode_sha256: str
+) -> Record:
+    """What published.json will say once the staged files are stored; `episode_sha256` is
+    the fingerprint of the episode's fields as its episode.md gives them."""
     main, figures, companions = staged.main, staged.figures, staged.companions
     return Record(
         guid=staged.guid,
@@ -172,6 +180,8 @@ def build_record(config: Config, staged: StagedEpisode, published_at: str) -> Re
         alternates=tuple(_alternate(s) for s in staged.alternates),
         ffmpeg=staged.ffmpeg,
         tags_sha256=staged.tags_sha256,
+        episode_sha256=episode_sha256,
+        audio_bitrate=main.bitrate,
     )
 
 
@@ -190,13 +200,12 @@ def kept_files(record: Record) -> dict[str, Kept]:
         "gain_db": record.gain_db,
         "chapters_offset_s": record.chapters_offset_s,
     }
-    main_bitrate = 0  # the main encoding's bit rate is not recorded: nothing reads it
     kept = {
         record.render_key: Kept(
             record.audio_bytes,
             record.audio_sha256,
             record.duration_s,
-            main_bitrate,
+            record.audio_bitrate,  # 0 in records older than the field: see plan._stored_renders
             figures,
             record.ffmpeg,
         )

@@ -66,13 +66,12 @@ class ShowState:
         episodes = self.episodes + [s.episode for s in elsewhere if s.episode]
         return episodes, records | {s.slug: s.record for s in elsewhere if s.record}
 
-    def conflicts(self, guid_change: frozenset[str] = frozenset()) -> list[Problem]:
+    def conflicts(self, now: datetime, guid_change: frozenset[str] = frozenset()) -> list[Problem]:
         """Where this checkout and the target disagree (but GUID changes the host allows)."""
         if self.storage is None:
             return []
         local = {e.slug: r for e in self.episodes if (r := self.local_record(e))}
-        found = conflicts(self.episodes, local, self.snapshots, self.storage, guid_change)
-        return found
+        return conflicts(self.episodes, local, self.snapshots, self.storage, now, guid_change)
 
     def reread_records(self) -> None:
         """Read every published.json and snapshot again: another publisher may have written

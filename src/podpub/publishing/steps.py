@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from podpub.callbacks import Log, ProgressFactory
-from podpub.errors import StorageConflict, StorageError
+from podpub.errors import FeedError, StorageError
 from podpub.feed.build import Pages
 from podpub.feed.items import feed_pages
 from podpub.files import sha256_file, write_atomic
@@ -16,18 +16,14 @@ from podpub.publishing.feedwrite import check_pages, storage_remote, write_pages
 from podpub.publishing.plan import EpisodePlan, Plan
 from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob
 from podpub.publishing.rendering import prepare, render_job
-from podpub.publishing.staging import Kept, StagedEpisode, build_record, stage_episode
+from podpub.publishing.staging import Kept, StagedEpisode, stage_episode
 from podpub.show.artwork import cover_key
-from podpub.show.episodes import write_guid
-from podpub.show.feed_settings import podcast_guid, write_podcast_guid
-from podpub.show.records import Record, save_record
-from podpub.show.snapshots import snapshot_json, snapshot_key, tombstone_json
+from podpub.show.records import Record
 from podpub.site.build import SiteFile, build_site
 from podpub.site.model import Layout
 from podpub.storage import Storage, content_type_for
 
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys
-SNAPSHOT_CACHE = "no-cache"  # read by publishers, who must see the latest
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
 # re-tagged in place, so caches may keep the audio for a day, not for ever.
 AUDIO_CACHE = "public, max-age=86400"
@@ -202,94 +198,6 @@ def _upload(run: Run, key: str, path: Path | None, sha: str, cache: str) -> None
     report.verified.append(key)
 
 
-class Records:
-    """What was published, written down: podcast:guid (once), each new episode's GUID, its
-    published.json (which lets `podpub feed` rebuild the feed from a clean checkout), and its
-    snapshot in the target (which lets any checkout list it); a tombstone for each removal."""
-
-    name = "records"
-
-    def actions(self, plan: Plan) -> list[str]:
-        lines = [] if plan.config.podcast.guid else [f"write podcast:guid into {plan.config.path}"]
-        lines += [
-            f"write guid into {e.episode.md_path}" for e in plan.episodes if not e.episode.guid
-        ]
-        lines += [f"record {e.slug}" for e in plan.episodes]
-        lines += [f"store the snapshot of {slug}" for slug in _unsnapshotted(plan)]
-        return lines + [f"store a tombstone for {guid}" for guid in _tombstones(plan)]
-
-    def run(self, run: Run) -> list[str]:
-        done = []
-        config = run.plan.config
-        if not config.podcast.guid:
-            write_podcast_guid(config.path, podcast_guid(config.feed_url))
-            done.append(f"wrote podcast:guid into {config.path}")
-        for episode in run.plan.episodes:
-            if not episode.episode.guid:
-                write_guid(episode.episode, episode.guid)  # once, at first publish
-                done.append(f"wrote guid into {episode.episode.md_path}")
-            record = build_record(config, run.staged[episode.slug], episode.published_at)
-            save_record(episode.episode.folder, record)
-            run.records[episode.slug] = record
-        return done + _store_snapshots(run)
-
-
-def _unsnapshotted(plan: Plan) -> list[str]:
-    """Slugs whose snapshot the target lacks or holds stale: this run's, and published
-    episodes of this checkout stored before snapshots existed."""
-    chosen = {e.slug for e in plan.episodes}
-    stored = plan.state.snapshots
-    return [
-        e.slug
-        for e in plan.state.episodes
-        if e.slug in chosen or (plan.state.local_record(e) and e.slug not in stored)
-    ]
-
-
-def _tombstones(plan: Plan) -> list[str]:
-    """GUIDs leaving the feed by the host's leave (--allow-removal) that have a snapshot."""
-    return sorted(
-        s.guid
-        for s in plan.state.snapshots.values()
-        if s.guid in plan.choice.allow.removal and not s.removed
-    )
-
-
-def _store_snapshots(run: Run) -> list[str]:
-    state = run.plan.state
-    by_slug = {e.slug: e for e in state.episodes}
-    done = []
-    for slug in _unsnapshotted(run.plan):
-        record = run.records.get(slug) or state.local_record(by_slug[slug])
-        assert record is not None
-        _store(run, slug, snapshot_json(by_slug[slug], record))
-        done.append(f"stored the snapshot of {slug}")
-    for guid in _tombstones(run.plan):
-        slug = next(s.slug for s in state.snapshots.values() if s.guid == guid)
-        _store(run, slug, tombstone_json(slug, guid))
-        done.append(f"stored a tombstone for {slug} ({guid})")
-    return done
-
-
-def _store(run: Run, slug: str, data: bytes) -> None:
-    """Written only if the snapshot is still the one read when planning: a snapshot another
-    publisher changed meanwhile is never overwritten blindly."""
-    key = snapshot_key(slug)
-    current = run.plan.state.snapshots.get(slug)
-    stored = run.storage.read(key)
-    if stored and stored.data == data:
-        run.report.skipped.append(key)
-        return
-    try:
-        run.storage.write_if(key, data, SNAPSHOT_CACHE, current.etag if current else None)
-        run.report.uploaded.append(key)
-    except StorageConflict as exc:
-        raise StorageError.at(
-            run.storage.describe(key),
-            "changed by another publisher while this run was publishing; run publish again",
-        ) from exc
-
-
 class Feed:
     """The feed from every record of this target, linted, written last and conditionally."""
 
@@ -300,11 +208,7 @@ class Feed:
         lines = [f"+ {title}" for title in diff.added]
         lines += [f"~ {title}: " + "; ".join(c) for title, c in diff.changed.items()]
         lines += [f"- {title}" for title in diff.removed]
-        lines += [
-            f"keep {slug}: not in this checkout, listed as stored "
-            f"(--allow-removal {plan.records[slug].guid} removes it)"
-            for slug in elsewhere(plan)
-        ]
+        lines += [_kept_line(plan, slug) for slug in elsewhere(plan)]
         return [*lines, f"write {plan.where}"]
 
     def run(self, run: Run) -> list[str]:
@@ -312,20 +216,29 @@ class Feed:
 
         def build() -> Pages:
             state.reread_records()  # another publisher may have added an episode meanwhile
+            allow = run.plan.choice.allow  # …or published one of ours differently
+            if conflicts := state.conflicts(run.plan.choice.now, allow.guid_change):
+                raise FeedError(*conflicts)
             remote = storage_remote(storage, config.storage.public_base_url)
             episodes, records = state.published(run.plan.choice.allow.removal)
             pages = feed_pages(config, episodes, records | run.records, run.plan.choice.now)
             run.report.warnings.extend(str(w) for w in check_pages(pages, remote))
             return pages
 
-        for line in self.actions(run.plan)[:-1]:
-            if line.startswith("keep "):
-                run.log(line)
+        for slug in elsewhere(run.plan):
+            run.log(_kept_line(run.plan, slug))
         written = write_pages(storage, config.storage.feed_key, build)
         run.report.uploaded.extend(written.written)
         run.report.skipped.extend(written.unchanged)
         run.report.feed = written.where
         return [f"wrote {key}" for key in written.written]
+
+
+def _kept_line(plan: Plan, slug: str) -> str:
+    guid = plan.records[slug].guid
+    return (
+        f"keep {slug}: not in this checkout, listed as stored (--allow-removal {guid} removes it)"
+    )
 
 
 def elsewhere(plan: Plan) -> list[str]:
@@ -343,7 +256,8 @@ class Site:
     def actions(self, plan: Plan) -> list[str]:
         if not plan.config.site.enabled:
             return []
-        files = build_site(plan.config, plan.feed_episodes, plan.records, plan.choice.now)
+        built = build_site(plan.config, plan.feed_episodes, plan.records, plan.choice.now)
+        files = _own_files(plan, built, elsewhere(plan))
         storage = plan.state.storage
         lines, unchanged = [], 0
         for file in files:
@@ -364,11 +278,22 @@ class Site:
         episodes, records = state.published(run.plan.choice.allow.removal)
         files = build_site(config, episodes, records | run.records, run.plan.choice.now)
         before = len(run.report.uploaded)
+        local = {e.slug for e in state.episodes}
+        files = _own_files(run.plan, files, [e.slug for e in episodes if e.slug not in local])
         for file in files:
             _upload_bytes(run, file, run.plan.scratch / "site")
         layout = Layout(config.site.prefix, config.storage.public_base_url)
         run.report.site = layout.url(layout.home)
         return [f"uploaded {key}" for key in run.report.uploaded[before:]]
+
+
+def _own_files(plan: Plan, files: list[SiteFile], others: list[str]) -> list[SiteFile]:
+    """Not the pages of episodes this checkout lacks: their own checkout made them from its
+    episode.md (its transcript, its artwork), which a snapshot does not carry. The show's
+    pages list them all the same."""
+    layout = Layout(plan.config.site.prefix, plan.config.storage.public_base_url)
+    theirs = tuple(layout.key(f"episodes/{slug}/") for slug in others)
+    return [file for file in files if not file.key.startswith(theirs)] if theirs else files
 
 
 def _upload_bytes(run: Run, file: SiteFile, folder: Path) -> None:

@@ -84,7 +84,7 @@ def check_plan(plan: Plan, progress: ProgressFactory | None = None) -> None:
     """Everything the plan would refuse, into plan.refused: the feed first (cheap), the
     guards, then pass 1 of every render that is neither cached nor published before."""
     problems = Problems()
-    problems.extend(plan.state.conflicts(plan.choice.allow.guid_change))
+    problems.extend(plan.state.conflicts(plan.choice.now, plan.choice.allow.guid_change))
     _check_feed(plan, problems)
     _check_guards(plan, problems)
     _measure(plan, problems, progress)

@@ -3,14 +3,19 @@ the feed byte for byte in a clean checkout (no audio, no ffmpeg)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import types
+import typing
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from podpub.errors import EpisodeError
 from podpub.files import write_atomic
 
 RECORD_FILE = "published.json"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ class Record:
     alternates: tuple[Alternate, ...] = ()
     ffmpeg: str | None = None  # the ffmpeg that rendered it: another one renders other bytes
     tags_sha256: str | None = None  # of everything tagged into the file (see tags.tags_sha256)
+    # of the episode's fields the feed and the site show (see snapshots.episode_sha256): a
+    # checkout whose record lacks another host's edit of them disagrees with the target's
+    episode_sha256: str | None = None
+    audio_bitrate: int = 0  # bits per second of the main encoding (0: not recorded)
     guid_is_permalink: bool = False  # <guid isPermaLink="true">, as an imported feed had it
     # An imported episode whose files stay where its old host serves them (`podpub import`):
     # the feed links them as they are; nothing is rendered or uploaded for it, and the audio
@@ -82,15 +91,60 @@ def load_record(folder: Path) -> Record | None:
         return None
     try:
         return record_from_json(path.read_text(encoding="utf-8"))
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
         raise EpisodeError.at(path, f"is damaged ({exc}); restore it from version control") from exc
 
 
 def record_from_json(text: str) -> Record:
+    """A record, or ValueError naming what is wrong with it (a file written by hand or by
+    something else is input like any other)."""
     data = json.loads(text)
-    data["alternates"] = tuple(Alternate(**a) for a in data.get("alternates", ()))
-    data["transcripts"] = tuple(LinkedTranscript(**t) for t in data.get("transcripts", ()))
-    return Record(**data)
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, found {type(data).__name__}")
+    data["alternates"] = tuple(_part(Alternate, a) for a in data.get("alternates", ()))
+    data["transcripts"] = tuple(_part(LinkedTranscript, t) for t in data.get("transcripts", ()))
+    record = _part(Record, data)
+    if problem := wrong_field(record):
+        raise ValueError(problem)
+    return record
+
+
+def _part(kind: type[T], data: object) -> T:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected an object for {kind.__name__}, found {type(data).__name__}")
+    return kind(**data)
+
+
+def wrong_field(value: object, where: str = "") -> str | None:
+    """The first field of a dataclass (and of those it holds) whose value is not of its
+    declared type, or None: what json.loads gives is checked before anything trusts it."""
+    hints = typing.get_type_hints(type(value))
+    for item in dataclasses.fields(value):  # type: ignore[arg-type]
+        found = getattr(value, item.name)
+        name = f"{where}{item.name}"
+        if not _is_a(found, hints[item.name]):
+            return f"{name}: {found!r} is not of type {hints[item.name]}"
+        for index, part in enumerate(found if isinstance(found, tuple) else (found,)):
+            if dataclasses.is_dataclass(part) and (
+                problem := wrong_field(part, f"{name}[{index}].")
+            ):
+                return problem
+    return None
+
+
+def _is_a(value: object, hint: object) -> bool:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_a(value, arg) for arg in args)
+    if origin is tuple:
+        return isinstance(value, tuple) and all(_is_a(v, args[0]) for v in value)
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint) if isinstance(hint, type) else True
 
 
 # Fields added after records were first written: left out while unset (empty), so that the
@@ -103,6 +157,8 @@ LATER_FIELDS = {
     "transcripts",
     "ffmpeg",
     "tags_sha256",
+    "episode_sha256",
+    "audio_bitrate",
 }
 LATER_ALTERNATE_FIELDS = {"render_key"}
 

@@ -6,6 +6,7 @@ brings it back."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -14,10 +15,13 @@ from typing import Any
 
 from podpub.errors import Problems
 from podpub.show.chapters import Chapter
-from podpub.show.episodes import Episode
+from podpub.show.episodes import Episode, slug_problem
 from podpub.show.feed_settings import Person, Soundbite
-from podpub.show.records import Record, record_from_json, record_json
+from podpub.show.fields import text_values
+from podpub.show.records import Record, record_from_json, wrong_field
 from podpub.show.transcripts import Transcript
+from podpub.standards.apple import EPISODE_TYPES
+from podpub.standards.text import not_xml_character
 
 SNAPSHOTS = ".podpub/records/"  # the storage prefix of the snapshots
 
@@ -33,14 +37,16 @@ class Snapshot:
     episode: Episode | None  # None for a tombstone
     record: Record | None
     etag: str = ""  # of the stored object, for a conditional rewrite
+    data: bytes = b""  # as stored
 
     @property
     def removed(self) -> bool:
         return self.record is None
 
 
-def snapshot_json(episode: Episode, record: Record) -> bytes:
-    fields = {
+def episode_fields(episode: Episode) -> dict[str, Any]:
+    """The fields of an episode that the feed and the site show, as JSON values."""
+    return {
         "title": episode.title,
         "date": episode.date.isoformat(),
         "number": episode.number,
@@ -55,8 +61,18 @@ def snapshot_json(episode: Episode, record: Record) -> bytes:
         "soundbites": [asdict(b) for b in episode.soundbites],
         "transcript": episode.transcript.path.suffix if episode.transcript else None,
     }
-    document = {"slug": episode.slug, "guid": record.guid, "episode": fields}
-    document["record"] = json.loads(record_json(record))
+
+
+def episode_sha256(episode: Episode) -> str:
+    """A fingerprint of `episode_fields`: records keep it, so that a checkout that missed
+    another host's edit of an episode's notes or fields is seen to disagree with the target."""
+    text = json.dumps(episode_fields(episode), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def snapshot_json(episode: Episode, record: Record) -> bytes:
+    document = {"slug": episode.slug, "guid": record.guid, "episode": episode_fields(episode)}
+    document["record"] = asdict(record)
     return _dumps(document)
 
 
@@ -69,20 +85,40 @@ def _dumps(document: dict[str, Any]) -> bytes:
 
 
 def parse_snapshot(
-    data: bytes, etag: str, episodes_dir: Path, where: str, problems: Problems
+    data: bytes, etag: str, key: str, episodes_dir: Path, where: str, problems: Problems
 ) -> Snapshot | None:
-    """A stored snapshot, or None with the problem recorded (it is input like any other)."""
+    """A stored snapshot, or None with the problem recorded: it is input like any other, and
+    one damaged by hand must not stop every checkout that publishes to the target."""
     try:
-        document = json.loads(data)
-        slug, guid = str(document["slug"]), str(document["guid"])
-        if document.get("removed"):
-            return Snapshot(slug, guid, None, None, etag)
-        record = record_from_json(json.dumps(document["record"]))
-        episode = _episode(slug, episodes_dir / slug, document["episode"], guid)
+        snapshot = _parse(data, etag, episodes_dir)
+        if snapshot_key(snapshot.slug) != key:
+            raise ValueError(f"its slug {snapshot.slug!r} is not the one its key names")
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         problems.add(where, f"is not a podpub snapshot ({exc}); restore it or delete it")
         return None
-    return Snapshot(slug, guid, episode, record, etag)
+    return snapshot
+
+
+def _parse(data: bytes, etag: str, episodes_dir: Path) -> Snapshot:
+    document = json.loads(data)
+    slug, guid = document["slug"], document["guid"]
+    if not isinstance(slug, str) or slug_problem(slug) or not isinstance(guid, str):
+        raise ValueError(f"{slug!r} / {guid!r} is not a slug and a GUID")
+    if document.get("removed"):
+        return Snapshot(slug, guid, None, None, etag, data)
+    record = record_from_json(json.dumps(document["record"]))
+    episode = _episode(slug, episodes_dir / slug, document["episode"], guid)
+    problem = wrong_field(episode) or _unfeedable(document["episode"])
+    if problem or episode.date.tzinfo is None or episode.type not in EPISODE_TYPES:
+        raise ValueError(problem or "its date has no time zone, or its type is unknown")
+    return Snapshot(slug, guid, episode, record, etag, data)
+
+
+def _unfeedable(fields: dict[str, Any]) -> str | None:
+    for path, text in text_values(fields):
+        if code := not_xml_character(text):
+            return f"{path} holds the character {code}"
+    return None
 
 
 def _episode(slug: str, folder: Path, fields: dict[str, Any], guid: str) -> Episode:

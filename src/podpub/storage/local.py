@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -44,7 +45,9 @@ class LocalStorage:
         path = self._path(key)
         if not path.is_file():
             return None
-        return ObjectInfo(path.stat().st_size, sha256_file(path), content_type_for(key))
+        stat = path.stat()
+        sha = _sha256(path, stat.st_size, stat.st_mtime_ns)
+        return ObjectInfo(stat.st_size, sha, content_type_for(key))
 
     def put_file(
         self, key: str, path: Path, sha256: str, cache_control: str, progress: Progress | None
@@ -110,6 +113,13 @@ def _locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    """A stored file's sha256, hashed once while it stays the same file (HEAD is asked of
+    each object several times a run)."""
+    return sha256_file(path)
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
