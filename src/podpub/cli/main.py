@@ -13,6 +13,7 @@ from podpub.cli.common import State
 from podpub.cli.episodes import new_command
 from podpub.cli.feeds import feed_command, lint_command
 from podpub.cli.importing import import_command
+from podpub.cli.notify import notify_command
 from podpub.cli.publishing import check_command, plan_command, publish_command
 from podpub.cli.shows import init_command, move_command
 from podpub.cli.site import site_command
@@ -53,6 +54,7 @@ for command in (
     feed_command,
     site_command,
     lint_command,
+    notify_command,
     new_command,
     loudness_command,
     normalize_command,

@@ -120,6 +120,7 @@ def summarize(state: State, report: Report) -> None:
         f"reused {len(report.reused)}; uploaded {len(report.uploaded)}, "
         f"unchanged {len(report.skipped)}, verified {len(report.verified)}; feed: {report.feed}"
         + (f"; site: {report.site}" if report.site else "")
+        + (f"; notified {len(report.notified)}" if report.notified else "")
     )
 
 
@@ -159,6 +160,10 @@ def _show_plan(plan: dict[str, Any], as_json: bool) -> None:
         for title in plan["removed"]:
             click.echo(f"  feed - {title}")
         click.echo("  steps: " + ", ".join(step["name"] for step in plan["steps"]))
+        for step in plan["steps"]:
+            if step["name"] == "notify":  # what the apps would be told, after the feed
+                for action in step["actions"]:
+                    click.echo(f"  notify: {action}")
         for refusal in plan["refused"]:
             click.echo(f"error: {refusal}", err=True)
     if plan["refused"]:
