@@ -21,6 +21,7 @@ LAYERS = {
     "feed": 3,
     "site": 3,
     "importing": 3,
+    "notify": 3,
     "tags": 4,
     "publishing": 5,
     "cli": 6,

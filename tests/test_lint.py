@@ -297,3 +297,175 @@ def test_the_lint_command_fetches_over_http(
     next(served.glob("cover-*.jpg")).unlink()
     code, findings = lint()
     assert any(f["text"].startswith("could not fetch") for f in findings if f["level"] == "warning")
+
+
+PSC_NS = "http://podlove.org/simple-chapters"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+
+
+def inline_chapters(*chapters: dict[str, str], version: str = "1.2") -> Callable[[Any], None]:
+    """Replace the first item's psc:chapters with these."""
+
+    def change(channel: Any) -> None:
+        item = channel.find("item")
+        for old in item.findall(f"{{{PSC_NS}}}chapters"):
+            item.remove(old)
+        element = etree.SubElement(item, f"{{{PSC_NS}}}chapters", version=version)
+        for chapter in chapters:
+            etree.SubElement(element, f"{{{PSC_NS}}}chapter", chapter)
+
+    return change
+
+
+def add(parent: str, tag: str, text: str | None = None, **attributes: str) -> Callable[[Any], None]:
+    def change(channel: Any) -> None:
+        element = etree.SubElement(
+            channel if parent == "channel" else channel.find(parent), tag, attributes
+        )
+        element.text = text
+
+    return change
+
+
+def both(*changes: Callable[[Any], None]) -> Callable[[Any], None]:
+    def change(channel: Any) -> None:
+        for one in changes:
+            one(channel)
+
+    return change
+
+
+def default_alternate(url: str) -> Callable[[Any], None]:
+    def change(channel: Any) -> None:
+        enclosure = channel.find("item/enclosure")
+        alternate = etree.SubElement(
+            channel.find("item"),
+            f"{{{PODCAST_NS}}}alternateEnclosure",
+            type=enclosure.get("type"),
+            length=enclosure.get("length"),
+            default="true",
+        )
+        etree.SubElement(alternate, f"{{{PODCAST_NS}}}source", uri=url)
+
+    return change
+
+
+HUB = f"{{{ATOM_NS}}}link"
+FIRST = {"start": "00:00:00", "title": "Début"}
+TAG_RULES: list[tuple[str, Callable[[Any], None], str, str]] = [
+    (
+        "a start that is not a time",
+        inline_chapters(FIRST, {"start": "5s", "title": "x"}),
+        "error",
+        "item[1]/psc:chapters: chapter 2: start '5s': use HH:MM:SS.mmm",
+    ),
+    (
+        "chapters out of order",
+        inline_chapters({"start": "00:01:00", "title": "a"}, {"start": "00:00:30.5", "title": "b"}),
+        "error",
+        "item[1]/psc:chapters: chapter 2 starts at 00:00:30.5, not after the one before",
+    ),
+    (
+        "a chapter without a title",
+        inline_chapters(FIRST, {"start": "12.5", "title": " "}),
+        "error",
+        "item[1]/psc:chapters: chapter 2 has no title",
+    ),
+    (
+        "a chapter link that is not http",
+        inline_chapters({**FIRST, "href": "javascript:alert(1)"}),
+        "error",
+        "item[1]/psc:chapters: chapter 1: href 'javascript:alert(1)' is not a URL",
+    ),
+    (
+        "an unknown chapters version",
+        inline_chapters(FIRST, version="2.0"),
+        "warning",
+        "item[1]/psc:chapters: version '2.0': use 1.2",
+    ),
+    (
+        "podping that is neither true nor false",
+        add("channel", f"{{{PODCAST_NS}}}podping", usesPodping="yes"),
+        "error",
+        "channel/podcast:podping: usesPodping 'yes': use true or false",
+    ),
+    (
+        "podping in an item",
+        add("item", f"{{{PODCAST_NS}}}podping", usesPodping="true"),
+        "error",
+        "item[1]/podcast:podping: belongs in the channel, not in an item",
+    ),
+    (
+        "a hub that is not a URL",
+        add("channel", HUB, rel="hub", href="ftp://hub.example.org/"),
+        "error",
+        "channel/atom:link: hub 'ftp://hub.example.org/' is not an http(s) URL",
+    ),
+    (
+        "a hub listed twice",
+        both(
+            add("channel", HUB, rel="hub", href="https://h.example/"),
+            add("channel", HUB, rel="hub", href="https://h.example/"),
+        ),
+        "warning",
+        "channel/atom:link: hub https://h.example/ is listed twice",
+    ),
+    (
+        "a hub without a self link",
+        both(
+            remove(f"{{{ATOM_NS}}}link[@rel='self']"),
+            add("channel", HUB, rel="hub", href="https://h.example/"),
+        ),
+        "error",
+        "channel/atom:link: hub links need a self link (the topic)",
+    ),
+    (
+        "a default alternate that is not the enclosure",
+        default_alternate("https://podcast.example.org/reseaux/autre.mp3"),
+        "error",
+        "item[1]/podcast:alternateEnclosure: the default one must be the enclosure itself",
+    ),
+    (
+        "HTML in a title",
+        set_text("item/title", "Le <b>gras</b>"),
+        "warning",
+        "item[1]/title: holds HTML (</b>); apps show it as text",
+    ),
+    (
+        "a season name over 128 characters",
+        add("item", f"{{{PODCAST_NS}}}season", "2", name="x" * 129),
+        "error",
+        "item[1]/podcast:season: violates podcast.xsd",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "level", "expected"), TAG_RULES, ids=[r[0] for r in TAG_RULES]
+)
+def test_the_new_tags_are_checked(
+    demo_feed: bytes, name: str, change: Callable[[Any], None], level: str, expected: str
+) -> None:
+    found = [
+        f"{f.where}: {f.text}"
+        for f in lint_feed(edited(demo_feed, change), local_remote())
+        if f.level == level
+    ]
+    assert any(text.startswith(expected) for text in found), found
+
+
+def test_the_demo_feed_uses_the_new_tags_without_a_finding(demo_feed: bytes) -> None:
+    """The control for the rules above: the demo's own psc:chapters and self link pass, and so
+    do a season without a name (as the namespace's docs allow), hubs and podping."""
+    feed = edited(
+        demo_feed,
+        both(
+            add("item", f"{{{PODCAST_NS}}}season", "2"),
+            add("channel", HUB, rel="hub", href="https://pubsubhubbub.appspot.com/"),
+            add("channel", f"{{{PODCAST_NS}}}podping", usesPodping="true"),
+        ),
+    )
+    root = etree.fromstring(feed)
+    assert root.find(f"channel/item/{{{PSC_NS}}}chapters") is not None
+    assert lint_feed(feed, local_remote(), "https://podcast.example.org/reseaux/feed.xml") == []

@@ -126,7 +126,18 @@ def test_an_m4a_alternate_is_listed_with_its_integrity(tmp_path: Path) -> None:
     podcast = "{https://podcastindex.org/namespace/1.0}"
     feed = etree.fromstring((root / "public" / "feed.xml").read_bytes())
     item = next(i for i in feed.iter("item") if "VOUS" in (i.findtext("title") or ""))
-    (alternate,) = item.findall(f"{podcast}alternateEnclosure")
+    default, alternate = item.findall(f"{podcast}alternateEnclosure")
+    enclosure = item.find("enclosure")
+    assert enclosure is not None and default.get("default") == "true"  # as the spec's example
+    attributes = ("type", "length")
+    assert [default.get(a) for a in attributes] == [enclosure.get(a) for a in attributes]
+    default_source = default.find(f"{podcast}source")
+    default_integrity = default.find(f"{podcast}integrity")
+    assert default_source is not None and default_integrity is not None
+    assert default_source.get("uri") == enclosure.get("url")
+    mp3 = hashlib.sha256((root / "public" / record["audio_key"]).read_bytes()).digest()
+    assert default_integrity.get("value") == "sha256-" + base64.b64encode(mp3).decode()
+    assert alternate.get("default") is None
     source = alternate.find(f"{podcast}source")
     integrity = alternate.find(f"{podcast}integrity")
     assert source is not None and integrity is not None

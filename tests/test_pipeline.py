@@ -158,7 +158,7 @@ def test_a_step_added_to_the_pipeline_shows_in_plan_and_publish(
     assert steps["announce"]["actions"] == planned["announce"]
     assert steps["announce"]["done"] == [f"announced {s}" for s in sorted(planned_slugs())]
     code, out, _ = podpub(cached_show, "plan")
-    assert "steps: render, stage, upload, records, feed, site, announce" in out
+    assert "steps: render, stage, upload, records, feed, site, notify, announce" in out
 
 
 def planned_slugs() -> list[str]:

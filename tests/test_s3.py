@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 import botocore.awsrequest
 import botocore.exceptions
+import mutagen
 import podcastparser
 import pytest
 from click.testing import CliRunner
@@ -79,6 +80,7 @@ def test_publish_stores_every_object_typed_cached_and_checksummed(
         ".mp3": "audio/mpeg",
         ".jpg": "image/jpeg",
         ".json": "application/json",
+        ".chapters.json": "application/json+chapters",  # as the JSON chapters spec asks
         ".vtt": "text/vtt",
         ".srt": "application/x-subrip",
         ".xml": "application/rss+xml",
@@ -93,7 +95,8 @@ def test_publish_stores_every_object_typed_cached_and_checksummed(
     for key, data in stored.items():
         head = client.head_object(Bucket=bucket, Key=key)
         path = Path(key)
-        assert head["ContentType"] == expected_types.get(path.name, expected_types[path.suffix])
+        ending = "".join(path.suffixes[-2:]) if key.endswith(".chapters.json") else path.suffix
+        assert head["ContentType"] == expected_types.get(path.name, expected_types[ending])
         assert head["ContentLength"] == len(data)
         if key in snapshots:
             assert head["CacheControl"] == "no-cache"  # publishers must read the latest
@@ -106,6 +109,8 @@ def test_publish_stores_every_object_typed_cached_and_checksummed(
             assert head["CacheControl"] == "public, max-age=31536000, immutable"
         elif path.suffix in {".html", ".txt"} or path.name in {"sitemap.xml", "oembed.json"}:
             assert head["CacheControl"] == "public, max-age=300"  # pages change with episodes
+        elif path.suffix == ".mp3":  # may be re-tagged in place: cached as long as the feed
+            assert head["CacheControl"] == "public, max-age=300"
         else:
             assert "max-age=" in head["CacheControl"]
     cover = next(k for k in stored if k.endswith(".jpg"))
@@ -129,6 +134,43 @@ def test_second_publish_uploads_nothing(s3_show: Path) -> None:
     assert second["skipped"] == first["uploaded"]
     assets = [k for k in first["uploaded"] if k != "feed.xml" and not k.startswith(".podpub/")]
     assert second["verified"] == first["verified"] == assets  # records and feed: written last
+
+
+def test_a_corrected_title_is_re_tagged_in_place_and_the_feed_gives_the_new_size(
+    s3_show: Path, endpoint: str, bucket: str, tmp_path: Path
+) -> None:
+    """Tags only: the URL stays (no app downloads the episode again), the stored bytes, the
+    feed's length and the record change together, and caches keep the audio no longer than
+    the feed that gives its length."""
+    assert podpub(s3_show, "publish")[0] == 0
+    before = feed_episodes(objects(endpoint, bucket)["reseaux/feed.xml"])
+    md = s3_show / "episodes" / SLUGS[1] / "episode.md"
+    md.write_text(
+        md.read_text().replace("réseaux sociaux : VOUS !", "réseaux sociaux : c’est VOUS !")
+    )
+    code, out, err = podpub(s3_show, "plan", "--json")
+    vous = next(e for e in json.loads(out)["episodes"] if e["slug"] == SLUGS[1])
+    audio = next(k for k in vous["objects"] if k.endswith(".mp3"))
+    assert code == 0 and vous["objects"][audio] == "upload (changed)"
+    code, out, err = podpub(s3_show, "publish", "--json")
+    assert code == 0, err
+    assert audio in json.loads(out)["uploaded"]  # the same key, new bytes
+    stored = objects(endpoint, bucket)
+    after = feed_episodes(stored["reseaux/feed.xml"])
+    old = next(e for e in before if e["title"].endswith(": VOUS !"))["enclosures"][0]
+    new = next(e for e in after if e["title"].endswith("c’est VOUS !"))["enclosures"][0]
+    assert new["url"] == old["url"] and new["url"].endswith(audio)
+    data = stored[f"reseaux/{audio}"]
+    record = json.loads((md.parent / "published.json").read_text())
+    assert new["file_size"] == len(data) == record["audio_bytes"]
+    assert hashlib.sha256(data).hexdigest() == record["audio_sha256"]
+    (tmp_path / "a.mp3").write_bytes(data)
+    assert (
+        str(mutagen.File(tmp_path / "a.mp3")["TIT2"])
+        == "Essentiel dans les réseaux sociaux : c’est VOUS !"
+    )
+    head = admin_client(endpoint).head_object(Bucket=bucket, Key=f"reseaux/{audio}")
+    assert head["CacheControl"] == "public, max-age=300"
 
 
 def test_environment_selects_s3_and_enclosures_download_identically_with_ranges(

@@ -90,9 +90,9 @@ def lint_command(state: State, source: str | None, as_json: bool, offline: bool)
     if source is None:
         findings = lint_show(state.config())
     else:
-        findings = [
-            (source, f) for f in lint_feed(_read_feed(source), None if offline else http_remote())
-        ]
+        remote = None if offline else http_remote()
+        location = source if source.startswith(("http://", "https://")) else None
+        findings = [(source, f) for f in lint_feed(_read_feed(source), remote, location)]
     errors = [f for _, f in findings if f.level == "error"]
     if as_json:
         print_json({"ok": not errors, "findings": [{"feed": k, **vars(f)} for k, f in findings]})

@@ -23,6 +23,7 @@ COMMANDS = {
     "feed": "podpub.cli.feeds:feed_command",
     "site": "podpub.cli.site:site_command",
     "lint": "podpub.cli.feeds:lint_command",
+    "notify": "podpub.cli.notify:notify_command",
     "new": "podpub.cli.episodes:new_command",
     "loudness": "podpub.cli.audio:loudness_command",
     "normalize": "podpub.cli.audio:normalize_command",

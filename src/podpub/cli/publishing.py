@@ -120,6 +120,7 @@ def summarize(state: State, report: Report) -> None:
         f"reused {len(report.reused)}; uploaded {len(report.uploaded)}, "
         f"unchanged {len(report.skipped)}, verified {len(report.verified)}; feed: {report.feed}"
         + (f"; site: {report.site}" if report.site else "")
+        + (f"; notified {len(report.notified)}" if report.notified else "")
     )
 
 

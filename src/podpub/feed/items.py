@@ -9,11 +9,21 @@ from datetime import datetime
 
 from podpub.feed.build import FeedItem, Pages, build_pages
 from podpub.feed.podcastindex import AlternateLink, TranscriptLink
+from podpub.files import sha256_file
 from podpub.show.artwork import cover_key
-from podpub.show.chapters import shifted
+from podpub.show.chapters import Chapter, shifted
 from podpub.show.config import Config, public_url
 from podpub.show.episodes import Episode
 from podpub.show.records import Alternate, Record
+from podpub.standards.text import is_http_url
+
+CHAPTERS_SUFFIX = ".chapters.json"  # served as application/json+chapters (storage/base.py)
+
+
+def companion_key(slug: str, kind: str, sha: str, suffix: str) -> str:
+    """A file published beside an episode's audio (chapters, their pictures, the transcript):
+    content-addressed, so it never goes stale in a cache."""
+    return f"{slug}-{kind}-{sha[:12]}{suffix.lower()}"
 
 
 def feed_pages(
@@ -48,14 +58,49 @@ def feed_item(config: Config, episode: Episode, record: Record) -> FeedItem:
         episode_type=episode.type,
         explicit=episode.explicit,
         image_url=_url(config, record.image_key),
-        chapters=shifted(episode.chapters, record.chapters_offset_s),
+        chapters=_chapters(config, episode, record),
         chapters_url=_url(config, record.chapters_key),
         transcripts=_transcript_links(config, episode, record),
         persons=episode.persons,
         soundbites=episode.soundbites,
-        alternates=tuple(_alternate(config, a) for a in record.alternates),
+        alternates=_alternates(config, record),
     )
     return _linked_as_imported(item, record) if record.audio_url else item
+
+
+def _chapters(config: Config, episode: Episode, record: Record) -> tuple[Chapter, ...]:
+    """The episode's chapters on its published timeline, each picture as the URL the JSON
+    chapters give it (a picture in the episode folder is stored beside the audio), so that
+    psc:chapters and the JSON file say the same."""
+    chapters = shifted(episode.chapters, record.chapters_offset_s)
+    return tuple(
+        replace(c, image=_chapter_image_url(config, episode, c.image)) if c.image else c
+        for c in chapters
+    )
+
+
+def _chapter_image_url(config: Config, episode: Episode, image: str) -> str:
+    path = episode.folder / image
+    if is_http_url(image) or not path.is_file():
+        return image
+    key = companion_key(episode.slug, "img", sha256_file(path), path.suffix)
+    return public_url(config.storage.public_base_url, key)
+
+
+def _alternates(config: Config, record: Record) -> tuple[AlternateLink, ...]:
+    """The other encodings; with them, the main one too, as the default (as the namespace's
+    example does), so that an app choosing among them sees every choice."""
+    if not record.alternates:
+        return ()
+    main = AlternateLink(
+        enclosure_url(config, record),
+        record.audio_type,
+        record.audio_bytes,
+        None,
+        record.audio_sha256,
+        default=True,
+    )
+    return (main, *(_alternate(config, a) for a in record.alternates))
 
 
 def _linked_as_imported(item: FeedItem, record: Record) -> FeedItem:

@@ -3,19 +3,17 @@ finding naming the element and the fix. `publish` runs it on every feed before w
 
 from __future__ import annotations
 
-import copy
-import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
+from podpub.feed.lint_tags import clock_seconds, lint_tags
 from podpub.show.artwork import image_facts
 from podpub.standards.apple import (
     EPISODE_TYPES,
@@ -25,11 +23,11 @@ from podpub.standards.apple import (
     category_problem,
 )
 from podpub.standards.language import is_language
-from podpub.standards.namespaces import ATOM, ITUNES, ITUNES_NS, PODCAST, PODCAST_NS
+from podpub.standards.namespaces import ATOM, ATOM_NS, ITUNES, ITUNES_NS, PODCAST_NS, PSC_NS
 
 MISSING = -1  # Remote.size of a URL whose server says it holds nothing there
 DURATION = re.compile(r"^(\d+|(\d+:)?[0-5]?\d:[0-5]\d)$")
-SCHEMA = Path(__file__).parent / "schemas" / "podcast-wrapper.xsd"
+HTML_END_TAG = re.compile(r"</[a-zA-Z][a-zA-Z0-9]*>")
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,11 @@ class Remote:
     content: Callable[[str], bytes | None] = lambda url: None
 
 
-def lint_feed(xml: bytes, remote: Remote | None = None) -> list[Finding]:
-    """Every finding for one feed document, errors and warnings."""
+def lint_feed(
+    xml: bytes, remote: Remote | None = None, location: str | None = None
+) -> list[Finding]:
+    """Every finding for one feed document, errors and warnings; `location` is the URL the
+    document is served from, when known (its self link must say the same)."""
     remote = remote or Remote()
     try:
         root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
@@ -61,7 +62,7 @@ def lint_feed(xml: bytes, remote: Remote | None = None) -> list[Finding]:
     return [
         *_channel(channel, remote),
         *_items(channel, remote),
-        *_namespace(channel),
+        *(Finding(*issue) for issue in lint_tags(channel, location)),
         *_urls(channel),
     ]
 
@@ -70,6 +71,7 @@ def _channel(channel: Any, remote: Remote) -> Iterator[Finding]:
     for tag in ("title", "description", "link", "language"):
         if not (channel.findtext(tag) or "").strip():
             yield Finding("error", f"channel/{tag}", "is missing; Apple requires it")
+    yield from _markup(channel, "channel", ("title", "description"))
     yield from _explicit(channel, "channel", required=True)
     yield from _too_long(channel, "channel")
     language = channel.findtext("language")
@@ -113,6 +115,16 @@ def _new_feed_url(channel: Any) -> Iterator[Finding]:
             f"points to {new}, not to this feed ({own[0]}): apps move their subscribers there. "
             "Keep it only while the show moves (see `podpub move`)",
         )
+
+
+def _markup(element: Any, where: str, tags: tuple[str, ...]) -> Iterator[Finding]:
+    """HTML in a plain-text field: apps show the tags as text (the W3C validator warns)."""
+    for tag in tags:
+        found = HTML_END_TAG.search(element.findtext(tag) or "")
+        if found:
+            yield Finding(
+                "warning", f"{where}/{tag}", f"holds HTML ({found[0]}); apps show it as text"
+            )
 
 
 def _explicit(element: Any, where: str, required: bool) -> Iterator[Finding]:
@@ -186,6 +198,7 @@ def _items(channel: Any, remote: Remote) -> Iterator[Finding]:
 def _item(item: Any, where: str, remote: Remote) -> Iterator[Finding]:
     if not (item.findtext("title") or "").strip():
         yield Finding("error", f"{where}/title", "is missing")
+    yield from _markup(item, where, ("title",))
     if not (item.findtext("guid") or "").strip():
         yield Finding("error", f"{where}/guid", "is missing; without one apps duplicate episodes")
     yield from _pub_date(item, where)
@@ -193,7 +206,7 @@ def _item(item: Any, where: str, remote: Remote) -> Iterator[Finding]:
     yield from _explicit(item, where, required=False)
     yield from _too_long(item, where)
     duration = item.findtext(f"{ITUNES}duration")
-    if duration is not None and (not DURATION.match(duration) or not _seconds(duration)):
+    if duration is not None and (not DURATION.match(duration) or not clock_seconds(duration)):
         yield Finding("error", f"{where}/itunes:duration", f"{duration!r}: use seconds, e.g. 1830")
     for tag in ("episode", "season"):
         value = item.findtext(f"{ITUNES}{tag}")
@@ -205,13 +218,6 @@ def _item(item: Any, where: str, remote: Remote) -> Iterator[Finding]:
             "error", f"{where}/itunes:episodeType", f"{kind!r}: use full, trailer or bonus"
         )
     yield from _artwork(item, where, remote, required=False)
-
-
-def _seconds(duration: str) -> int:
-    seconds = 0
-    for part in duration.split(":"):
-        seconds = seconds * 60 + int(part)
-    return seconds
 
 
 def _pub_date(item: Any, where: str) -> Iterator[Finding]:
@@ -245,41 +251,11 @@ def _enclosure(item: Any, where: str, remote: Remote) -> Iterator[Finding]:
         yield Finding("error", f"{where}/enclosure", f"type {kind!r}: use audio/mpeg or audio/mp4")
 
 
-def _namespace(channel: Any) -> Iterator[Finding]:
-    """podcast: elements against the namespace's XSD (for the elements it declares)."""
-    schema, declared = _schema()
-    for element in channel.iter(f"{PODCAST}*"):
-        name = etree.QName(element).localname
-        if name not in declared:
-            continue
-        if not schema.validate(etree.ElementTree(copy.deepcopy(element))):
-            message = schema.error_log.last_error.message if schema.error_log else "invalid"
-            yield Finding("error", _path(element), f"violates podcast.xsd: {message}")
-
-
-@functools.cache
-def _schema() -> tuple[Any, frozenset[str]]:
-    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
-    xsd = etree.parse(str(SCHEMA.with_name("podcast.xsd")))
-    names = xsd.xpath(
-        "/xs:schema/xs:element/@name", namespaces={"xs": "http://www.w3.org/2001/XMLSchema"}
-    )
-    return schema, frozenset(str(n) for n in names)
-
-
-def _path(element: Any) -> str:
-    parent = element.getparent()
-    prefix = "channel"
-    if parent.tag == "item":
-        prefix = f"item[{len(parent.xpath('preceding-sibling::item')) + 1}]"
-    return f"{prefix}/podcast:{etree.QName(element).localname}"
-
-
 def _urls(channel: Any) -> Iterator[Finding]:
     """Warnings: http:// URLs (Apple asks for HTTPS) and URLs that are not plain ASCII."""
     seen = set()
     for element in channel.iter():
-        for attribute in ("url", "href"):
+        for attribute in ("url", "href", "uri", "image"):
             url = element.get(attribute)
             if not url or url in seen:
                 continue
@@ -294,7 +270,8 @@ def _urls(channel: Any) -> Iterator[Finding]:
 
 def _tag(element: Any) -> str:
     qname = etree.QName(element)
-    prefix = {ITUNES_NS: "itunes:", PODCAST_NS: "podcast:"}.get(qname.namespace or "", "")
+    prefixes = {ITUNES_NS: "itunes:", PODCAST_NS: "podcast:", PSC_NS: "psc:", ATOM_NS: "atom:"}
+    prefix = prefixes.get(qname.namespace or "", "")
     return f"{prefix}{qname.localname}"
 
 

@@ -47,8 +47,9 @@ class AlternateLink:
     url: str
     type: str
     length: int
-    bitrate: int  # bits per second, averaged over the file
+    bitrate: int | None  # bits per second, averaged over the file
     sha256: str  # hex
+    default: bool = False  # the enclosure itself, listed among its alternatives
 
     @property
     def integrity(self) -> str:
@@ -75,6 +76,7 @@ class PodcastChannel(BaseExtension):  # type: ignore[misc]
     guid: str | None = None
     owner_email: str | None = None
     trailers: list[Trailer] = field(default_factory=list)
+    podping: bool = False
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -93,6 +95,8 @@ class PodcastChannel(BaseExtension):  # type: ignore[misc]
         _txt(channel, settings.txt)
         for trailer in self.trailers:
             _trailer(channel, trailer)
+        if self.podping:
+            _element(channel, "podping", usesPodping="true")
         return rss_feed
 
 
@@ -148,8 +152,8 @@ class PodcastItem(BaseEntryExtension):  # type: ignore[misc]
             _element(item, "transcript", language=language, rel=rel, **attributes)
         if self.chapters_url:
             _element(item, "chapters", url=self.chapters_url, type=CHAPTERS_TYPE)
-        if self.season is not None:  # the XSD requires a name: the number serves by default
-            _element(item, "season", str(self.season), name=self.season_name or str(self.season))
+        if self.season is not None:  # a name only when the host gave one (feed/schemas/README)
+            _element(item, "season", str(self.season), name=self.season_name)
         if self.episode is not None:
             _element(item, "episode", str(self.episode))
         _persons(item, self.persons)
@@ -163,6 +167,10 @@ class PodcastItem(BaseEntryExtension):  # type: ignore[misc]
 
 def _alternate(item: Any, alternate: AlternateLink) -> None:
     attributes = {"type": alternate.type, "length": str(alternate.length)}
-    element = _element(item, "alternateEnclosure", bitrate=str(alternate.bitrate), **attributes)
+    if alternate.bitrate is not None:
+        attributes["bitrate"] = str(alternate.bitrate)
+    if alternate.default:
+        attributes["default"] = "true"
+    element = _element(item, "alternateEnclosure", **attributes)
     _element(element, "source", uri=alternate.url)
     _element(element, "integrity", type="sri", value=alternate.integrity)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podpub.feed.items import CHAPTERS_SUFFIX, companion_key
 from podpub.files import sha256_file, write_atomic
 from podpub.show.artwork import embedded_cover
 from podpub.show.chapters import Chapter, chapters_json
@@ -43,7 +44,7 @@ def prepare_companions(episode: Episode, base_url: str, out_dir: Path) -> Compan
     if episode.chapters:
         data = chapters_json(episode.chapters, image_urls.__getitem__)
         companions.chapters_key = _add_bytes(
-            companions, episode.slug, "chapters", ".json", data, out_dir
+            companions, episode.slug, "chapters", CHAPTERS_SUFFIX, data, out_dir
         )
     if episode.image:
         companions.image_key = _add_file(companions, episode.slug, "image", episode.image)
@@ -64,9 +65,11 @@ def _chapter_image(
     return public_url(base_url, _add_file(companions, episode.slug, "img", path))
 
 
-def _add_file(companions: Companions, slug: str, kind: str, path: Path) -> str:
+def _add_file(
+    companions: Companions, slug: str, kind: str, path: Path, suffix: str | None = None
+) -> str:
     sha = sha256_file(path)
-    key = f"{slug}-{kind}-{sha[:12]}{path.suffix.lower()}"
+    key = companion_key(slug, kind, sha, suffix or path.suffix)
     companions.assets.append(Asset(key, path, sha))
     return key
 
@@ -76,4 +79,4 @@ def _add_bytes(
 ) -> str:
     path = out_dir / f"{slug}-{kind}{suffix}"
     write_atomic(path, data)
-    return _add_file(companions, slug, kind, path)
+    return _add_file(companions, slug, kind, path, suffix)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from podpub.errors import FeedError, Problem, StorageConflict, StorageError
 from podpub.feed.build import Pages
 from podpub.feed.lint import MISSING, Remote, lint_feed
+from podpub.show.config import public_url
 from podpub.storage import Storage
 
 FEED_CACHE = "public, max-age=300"
@@ -36,12 +37,13 @@ def storage_remote(storage: Storage, base_url: str, sizes: dict[str, int] | None
     return Remote(size, content)
 
 
-def check_pages(pages: Pages, remote: Remote) -> list[Problem]:
-    """Lint every page; raise FeedError (nothing is written) when one has errors."""
+def check_pages(pages: Pages, remote: Remote, base_url: str) -> list[Problem]:
+    """Lint every page (served under `base_url`); raise FeedError (nothing is written) when one
+    has errors."""
     warnings: list[Problem] = []
     errors: list[Problem] = []
     for key, xml in pages:
-        for finding in lint_feed(xml, remote):
+        for finding in lint_feed(xml, remote, public_url(base_url, key)):
             problem = Problem(f"{key}: {finding.where}", finding.text)
             (errors if finding.level == "error" else warnings).append(problem)
     if errors:

@@ -22,6 +22,7 @@ from podpub.feed.lint import Finding, lint_feed
 from podpub.publishing.feeddiff import feed_diff
 from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
+from podpub.publishing.notifying import Notify
 from podpub.publishing.plan import Choice, Plan, chosen_episodes, plan_episode
 from podpub.publishing.recording import Records
 from podpub.publishing.state import ShowState, load_state
@@ -36,14 +37,14 @@ from podpub.publishing.steps import (
     Upload,
 )
 from podpub.publishing.validate import check_inputs, check_plan
-from podpub.show.config import Config
+from podpub.show.config import Config, public_url
 from podpub.show.episodes import Episode
 from podpub.site.build import SiteFile, build_site
 from podpub.storage import Storage, open_storage
 
 # The steps of a publish, in order. A new step is added here, once: it then shows in `plan`,
 # in `--json` and in the run summary.
-STEPS: tuple[Step, ...] = (Render(), Stage(), Upload(), Records(), Feed(), Site())
+STEPS: tuple[Step, ...] = (Render(), Stage(), Upload(), Records(), Feed(), Site(), Notify())
 
 
 def _no_progress(_: str) -> None:
@@ -198,5 +199,10 @@ def show_site(config: Config, now: datetime | None = None) -> list[SiteFile]:
 def lint_show(config: Config) -> list[tuple[str, Finding]]:
     """Lint the show's feed pages as publish would write them, looking at stored objects."""
     storage = open_storage(config.storage, config.root)
-    remote = storage_remote(storage, config.storage.public_base_url)
-    return [(key, f) for key, xml in show_feed(config) for f in lint_feed(xml, remote)]
+    base = config.storage.public_base_url
+    remote = storage_remote(storage, base)
+    return [
+        (key, f)
+        for key, xml in show_feed(config)
+        for f in lint_feed(xml, remote, public_url(base, key))
+    ]

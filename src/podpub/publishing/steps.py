@@ -12,7 +12,7 @@ from podpub.errors import FeedError, StorageError
 from podpub.feed.build import Pages
 from podpub.feed.items import feed_pages
 from podpub.files import sha256_file, write_atomic
-from podpub.publishing.feedwrite import check_pages, storage_remote, write_pages
+from podpub.publishing.feedwrite import FEED_CACHE, check_pages, storage_remote, write_pages
 from podpub.publishing.plan import EpisodePlan, Plan
 from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob
 from podpub.publishing.rendering import prepare, render_job
@@ -25,8 +25,10 @@ from podpub.storage import Storage, content_type_for
 
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # content-addressed keys
 # Audio keys change with the audio (invariant 4) but not with its tags: a corrected title is
-# re-tagged in place, so caches may keep the audio for a day, not for ever.
-AUDIO_CACHE = "public, max-age=86400"
+# re-tagged in place, under the same URL, so that no app downloads the episode again. Its bytes
+# and size change, so caches keep it as long as the feed that gives its length (five minutes),
+# then revalidate by ETag: a 304 and no bytes while it is unchanged.
+AUDIO_CACHE = FEED_CACHE
 PAGE_CACHE = "public, max-age=300"  # the site's pages change with every episode, as the feed
 
 
@@ -42,6 +44,7 @@ class Report:
     verified: list[str] = field(default_factory=list)
     feed: str = ""
     site: str = ""
+    notified: list[str] = field(default_factory=list)  # the notifications that were answered
     warnings: list[str] = field(default_factory=list)
     steps: list[dict[str, object]] = field(default_factory=list)  # name, actions, done
 
@@ -222,7 +225,8 @@ class Feed:
             remote = storage_remote(storage, config.storage.public_base_url)
             episodes, records = state.published(run.plan.choice.allow.removal)
             pages = feed_pages(config, episodes, records | run.records, run.plan.choice.now)
-            run.report.warnings.extend(str(w) for w in check_pages(pages, remote))
+            base = config.storage.public_base_url
+            run.report.warnings.extend(str(w) for w in check_pages(pages, remote, base))
             return pages
 
         for slug in elsewhere(run.plan):

@@ -109,6 +109,8 @@ CHANNEL_FIELDS = {
     "podcast:txt": "podcast.txt",
     "podcast:license": "podcast.license",
     "podcast:medium": "podcast.medium",
+    "podcast:podping": "notify",
+    "atom:link": "notify.websub_hubs",
 }
 ITEM_FIELDS = {
     "enclosure": "audio",
@@ -125,6 +127,8 @@ ITEM_FIELDS = {
     "itunes:image": "image",
     "podcast:person": "persons",
     "podcast:soundbite": "soundbites",
+    "podcast:chapters": "chapters",
+    "psc:chapters": "chapters",
 }
 
 
@@ -137,7 +141,8 @@ def _check_feed(plan: Plan, problems: Problems) -> None:
     md_paths = {e.slug: e.md_path for e in plan.feed_episodes}
     for key, xml in plan.pages:
         guids = _item_guids(xml)
-        for finding in lint_feed(xml, remote):
+        location = public_url(config.storage.public_base_url, key)
+        for finding in lint_feed(xml, remote, location):
             if finding.level != "error":
                 continue
             where = _source(finding.where, guids, sources, md_paths, str(config.path))

@@ -17,6 +17,7 @@ from podpub.show.feed_settings import (
     read_podcast_settings,
 )
 from podpub.show.fields import Fields, check_feedable
+from podpub.show.notify_settings import NotifySettings, read_notify_settings
 from podpub.show.site_settings import SiteSettings, read_site_settings
 from podpub.standards.apple import SHOW_TYPES, category_problem
 from podpub.standards.language import is_language
@@ -77,6 +78,7 @@ class Config:
     podcast: PodcastSettings = field(default_factory=PodcastSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def root(self) -> Path:
@@ -136,16 +138,17 @@ def load_config(path: Path) -> Config:
     problems = Problems()
     check_feedable(data, str(path), problems, lambda _, code: _escape_line(raw, code))
     top = Fields(data, str(path), problems)
-    top.check_unknown({"show", "storage", "audio", "podcast", "feed", "site"})
+    top.check_unknown({"show", "storage", "audio", "podcast", "feed", "site", "notify"})
     show = _read_show(top.table("show"), path.parent)
     storage = _read_storage(top.table("storage"))
     audio = read_audio_settings(top.table("audio"), path.parent)
     podcast = read_podcast_settings(top.table("podcast"))
     feed = read_feed_settings(top.table("feed"))
     site = read_site_settings(top.table("site"), path.parent)
+    notify = read_notify_settings(top.table("notify"))
     problems.raise_as(ConfigError)
     assert show is not None
-    return Config(path, show, storage, audio, podcast, feed, site)
+    return Config(path, show, storage, audio, podcast, feed, site, notify)
 
 
 def _read_raw(path: Path) -> str:

@@ -24,12 +24,17 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 CONTENT_TYPES_BY_NAME = {"sitemap.xml": "application/xml"}  # not a feed, though it is XML
+# Double endings first: JSON chapters are typed as the JSON chapters spec asks.
+CONTENT_TYPES_BY_ENDING = {".chapters.json": "application/json+chapters"}
 
 
 def content_type_for(key: str) -> str:
     path = Path(key)
     if path.name in CONTENT_TYPES_BY_NAME:
         return CONTENT_TYPES_BY_NAME[path.name]
+    for ending, kind in CONTENT_TYPES_BY_ENDING.items():
+        if path.name.lower().endswith(ending):
+            return kind
     return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
