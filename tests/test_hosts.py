@@ -23,7 +23,7 @@ ROUNDS = 10
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 
-def checkout(root: Path, render_cache: Path, name: str) -> Path:
+def checkout(root: Path, render_cache: Path, name: str, site: bool = False) -> Path:
     """A clone of the demo show (its renders cached), as a host's laptop or a CI runner has it."""
     show = root / name
     show.mkdir()
@@ -31,8 +31,9 @@ def checkout(root: Path, render_cache: Path, name: str) -> Path:
     shutil.copy(REPO / "cover.jpg", show)
     shutil.copytree(REPO / "episodes", show / "episodes")
     shutil.copytree(render_cache, show / ".podpub" / "build" / "render")
-    with (show / "podcast.toml").open("a", encoding="utf-8") as config:
-        config.write("\n[site]\nenabled = false  # the feed is what this test is about\n")
+    if not site:
+        with (show / "podcast.toml").open("a", encoding="utf-8") as config:
+            config.write("\n[site]\nenabled = false  # the feed is what this test is about\n")
     return show
 
 
@@ -73,14 +74,23 @@ def publish_at(show: Path, slug: str) -> subprocess.Popen[str]:
     )
 
 
-@pytest.mark.parametrize("hosts", [2, 3])
+@pytest.mark.parametrize(
+    ("hosts", "rounds", "site"), [(2, ROUNDS, False), (3, ROUNDS, False), (2, 3, True)]
+)
 def test_separate_checkouts_publishing_at_once_all_end_up_in_the_feed(
-    hosts: int, tmp_path: Path, render_cache: Path, endpoint: str, bucket: str
+    hosts: int,
+    rounds: int,
+    site: bool,
+    tmp_path: Path,
+    render_cache: Path,
+    endpoint: str,
+    bucket: str,
 ) -> None:
     """Each round, every host adds a new episode to its own checkout and publishes it at the
-    same moment as the others; no checkout ever sees another's episode folder."""
-    first = checkout(tmp_path, render_cache, "first")
-    laptops = [checkout(tmp_path, render_cache, f"host-{n}") for n in range(1, hosts + 1)]
+    same moment as the others; no checkout ever sees another's episode folder. (With the
+    website on, both rewrite the show's pages at once: the last written stands.)"""
+    first = checkout(tmp_path, render_cache, "first", site)
+    laptops = [checkout(tmp_path, render_cache, f"host-{n}", site) for n in range(1, hosts + 1)]
     for show in (first, *laptops):
         use_storage(show, f"s3://{bucket}/show", f"{endpoint}/{bucket}/show/")
     publish(load_show(first / "podcast.toml"))  # the show as it stands: the demo's episodes
@@ -89,7 +99,7 @@ def test_separate_checkouts_publishing_at_once_all_end_up_in_the_feed(
         "Essentiel dans les réseaux sociaux : VOUS !",
         "Enjeux des réseaux sociaux : l’isolement",
     }
-    for round_number in range(1, ROUNDS + 1):
+    for round_number in range(1, rounds + 1):
         slugs = [new_episode(laptop, n, round_number) for n, laptop in enumerate(laptops, 1)]
         runs = [publish_at(laptop, slug) for laptop, slug in zip(laptops, slugs, strict=True)]
         for run in runs:

@@ -177,9 +177,12 @@ def _clean_up(run: Run) -> list[str]:
         return []
 
 
-def _upload(run: Run, key: str, path: Path | None, sha: str, cache: str) -> None:
+def _upload(
+    run: Run, key: str, path: Path | None, sha: str, cache: str, exact: bool = True
+) -> None:
     """Upload unless the stored object already has this sha256 (a kept file, `path` None, must
-    have it); then verify it: its sha256 and type."""
+    have it); then verify it: its type, and its sha256 unless not `exact` (a page another
+    publisher may have rewritten since: the last one written wins, as on any website)."""
     storage, report = run.storage, run.report
     existing = storage.head(key)
     if (
@@ -194,7 +197,8 @@ def _upload(run: Run, key: str, path: Path | None, sha: str, cache: str) -> None
         storage.put_file(key, path, sha, cache, run.progress(f"uploading {key}"))
         report.uploaded.append(key)
     stored = storage.head(key)
-    if not stored or stored.sha256 != sha or stored.content_type != content_type_for(key):
+    wrong = stored is None or (exact and stored.sha256 != sha)
+    if wrong or stored is None or stored.content_type != content_type_for(key):
         raise StorageError.at(
             storage.describe(key), f"verification failed after upload (found {stored})"
         )
@@ -303,4 +307,5 @@ def _own_files(plan: Plan, files: list[SiteFile], others: list[str]) -> list[Sit
 def _upload_bytes(run: Run, file: SiteFile, folder: Path) -> None:
     path = folder / file.key
     write_atomic(path, file.data)
-    _upload(run, file.key, path, file.sha256, IMMUTABLE_CACHE if file.immutable else PAGE_CACHE)
+    cache = IMMUTABLE_CACHE if file.immutable else PAGE_CACHE
+    _upload(run, file.key, path, file.sha256, cache, exact=file.immutable)
