@@ -118,8 +118,10 @@ def test_a_long_file_is_measured_while_it_is_written(
     afterwards = measure_file(out)  # the file as a player decodes it, priming removed
     assert result.after.integrated_lufs == pytest.approx(afterwards.integrated_lufs, abs=0.005)
     assert result.after.true_peak_dbtp == pytest.approx(afterwards.true_peak_dbtp, abs=0.01)
-    assert result.after.duration_s == pytest.approx(afterwards.duration_s, abs=0.001)
     assert result.after.duration_s == pytest.approx(seconds, abs=0.001)
+    # ffmpeg before 6 plays an M4A's last AAC frame whole: the edit list's end is not applied
+    padding = 1024 / 44100 if suffix == ".m4a" else 0.0
+    assert seconds - 0.001 <= afterwards.duration_s <= seconds + padding + 0.001
     assert_source_figures(result.before, src)
 
 
