@@ -15,6 +15,7 @@ from podpub.publishing.companions import prepare_companions
 from podpub.publishing.feeddiff import FeedDiff
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
 from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob, render_jobs
+from podpub.publishing.renderstore import RenderStore, StoredRender
 from podpub.publishing.staging import (
     Kept,
     StagedEpisode,
@@ -56,6 +57,7 @@ class EpisodePlan:
     cached: dict[str, Rendered]  # render key → the build cache's render
     kept: dict[str, Kept] = field(default_factory=dict)  # render key → stored as it should be
     fetch: dict[str, Kept] = field(default_factory=dict)  # stored, but to be tagged again
+    shared: dict[str, StoredRender] = field(default_factory=dict)  # in storage's render cache
     staged: StagedEpisode | None = None  # when nothing renders or fetches: tagged in scratch
     objects: dict[str, str] = field(default_factory=dict)  # key → what upload will do
     ffmpeg: str = ""  # the ffmpeg this machine renders with
@@ -67,7 +69,7 @@ class EpisodePlan:
     @property
     def pending(self) -> list[RenderJob]:
         """The renders neither the build cache nor the storage target holds."""
-        have = self.cached.keys() | self.kept.keys() | self.fetch.keys()
+        have = self.cached.keys() | self.kept.keys() | self.fetch.keys() | self.shared.keys()
         return [job for job in self.jobs if job.render_key not in have]
 
     @property
@@ -80,6 +82,8 @@ class EpisodePlan:
             return "reuse the stored audio (nothing to render)"
         if main in self.fetch:
             return "fetch the stored audio to tag it again (nothing to render)"
+        if main in self.shared:
+            return "fetch the render from storage's render cache (nothing to render)"
         if self.record is None:
             return "render (new)"
         if self.record.render_key != main:
@@ -159,7 +163,12 @@ class Plan:
 
 
 def plan_episode(
-    state: ShowState, episode: Episode, choice: Choice, out: Path, ffmpeg: str
+    state: ShowState,
+    episode: Episode,
+    choice: Choice,
+    out: Path,
+    ffmpeg: str,
+    store: RenderStore | None = None,
 ) -> EpisodePlan:
     config = state.config
     # from any target, or the target's snapshot: the GUID and first date stay
@@ -176,7 +185,9 @@ def plan_episode(
         plan.fetch = stored  # the stored files carry old tags: fetched and tagged again
     else:
         plan.kept = stored
-    if not plan.pending and not plan.fetch:
+    if store:  # what neither this machine nor the published files hold: storage's render cache
+        plan.shared = {job.render_key: found for job in plan.pending if (found := store.find(job))}
+    if not plan.pending and not plan.fetch and not plan.shared:
         sources = plan.cached | plan.kept
         renders = [(job, sources[job.render_key]) for job in jobs]
         plan.staged = stage_episode(config, episode, guid, renders, out)
