@@ -14,6 +14,7 @@ from podpub.cli.episodes import new_command
 from podpub.cli.feeds import feed_command, lint_command
 from podpub.cli.importing import import_command
 from podpub.cli.publishing import check_command, plan_command, publish_command
+from podpub.cli.render import render_command
 from podpub.cli.shows import init_command, move_command
 from podpub.cli.site import site_command
 
@@ -41,6 +42,7 @@ def main(ctx: click.Context, config_path: Path, verbose: bool, quiet: bool) -> N
       podpub publish 2012-04-26-vous
     """
     ctx.obj = State(config_path, verbose, quiet)
+    ctx.call_on_close(ctx.obj.display.close)
 
 
 for command in (
@@ -50,6 +52,7 @@ for command in (
     check_command,
     plan_command,
     publish_command,
+    render_command,
     feed_command,
     site_command,
     lint_command,

@@ -22,11 +22,11 @@ from podpub.feed.lint import Finding, lint_feed
 from podpub.publishing.feeddiff import feed_diff
 from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
+from podpub.publishing.parallel import ONE, Workers
 from podpub.publishing.plan import Choice, Plan, chosen_episodes, plan_episode
+from podpub.publishing.renders import Render
 from podpub.publishing.renderstore import RenderStore
 from podpub.publishing.state import ShowState, load_state
-from podpub.publishing.parallel import ONE, Workers
-from podpub.publishing.renders import Render
 from podpub.publishing.steps import (
     Feed,
     Records,

@@ -28,7 +28,7 @@ from podpub.publishing.state import ShowState
 from podpub.show.config import Config
 from podpub.show.episodes import Episode, new_guid
 from podpub.show.records import Record
-from podpub.storage import content_type_for
+from podpub.storage import Storage, content_type_for
 
 if TYPE_CHECKING:
     from podpub.publishing.rendering import Prepared
@@ -186,7 +186,7 @@ def plan_episode(
     else:
         plan.kept = stored
     if store:  # what neither this machine nor the published files hold: storage's render cache
-        plan.shared = {job.render_key: found for job in plan.pending if (found := store.find(job))}
+        plan.shared = {job.render_key: hit for job in plan.pending if (hit := store.find(job))}
     if not plan.pending and not plan.fetch and not plan.shared:
         sources = plan.cached | plan.kept
         renders = [(job, sources[job.render_key]) for job in jobs]
@@ -200,16 +200,23 @@ def _tags_now(config: Config, plan: EpisodePlan, stored: dict[str, Kept], out: P
 
 
 def _stored_renders(state: ShowState, plan: EpisodePlan) -> dict[str, Kept]:
-    """The renders this target already stores exactly as its record says (size and sha256),
-    for the encodings the build cache lacks: a fresh machine need not render them again."""
+    """The renders this target already stores exactly as its record says, for the encodings
+    the build cache lacks: a fresh machine need not render them again."""
     if plan.record is None or state.storage is None:
         return {}
+    jobs = [job for job in plan.jobs if job.render_key not in plan.cached]
+    return published_renders(state.storage, plan.record, jobs)
+
+
+def published_renders(storage: Storage, record: Record, jobs: list[RenderJob]) -> dict[str, Kept]:
+    """render key → the published file of that job, when storage holds it exactly as the
+    record says (size and sha256)."""
     found = {}
-    keys = {job.render_key: job.audio_key for job in plan.jobs}
-    for render_key, kept in kept_files(plan.record).items():
-        if render_key in plan.cached or render_key not in keys:
+    keys = {job.render_key: job.audio_key for job in jobs}
+    for render_key, kept in kept_files(record).items():
+        if render_key not in keys:
             continue
-        stored = state.storage.head(keys[render_key])
+        stored = storage.head(keys[render_key])
         if stored and stored.size == kept.size and stored.sha256 == kept.sha256:
             found[render_key] = kept
     return found

@@ -18,6 +18,7 @@ import functools
 import json
 import os
 from dataclasses import dataclass
+
 from podpub.errors import StorageConflict, StorageError
 from podpub.files import sha256_file, temp_name
 from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob

@@ -14,8 +14,8 @@ from podpub.feed.build import Pages
 from podpub.feed.items import feed_pages
 from podpub.files import sha256_file, write_atomic
 from podpub.publishing.feedwrite import check_pages, storage_remote, write_pages
-from podpub.publishing.plan import EpisodePlan, Plan
 from podpub.publishing.parallel import ONE, Workers
+from podpub.publishing.plan import EpisodePlan, Plan
 from podpub.publishing.rendercache import Rendered
 from podpub.publishing.staging import Kept, StagedEpisode, build_record, stage_episode
 from podpub.show.artwork import cover_key

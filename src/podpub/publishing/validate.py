@@ -15,9 +15,9 @@ from podpub.callbacks import ProgressFactory
 from podpub.errors import PodpubError, Problems
 from podpub.feed.items import enclosure_url
 from podpub.feed.lint import Finding, Remote, lint_feed
+from podpub.publishing import parallel
 from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import Allowances, Planned, guard, guard_rehosting
-from podpub.publishing import parallel
 from podpub.publishing.parallel import ONE, Task, Workers
 from podpub.publishing.plan import Plan
 from podpub.publishing.rendering import prepare
@@ -83,9 +83,7 @@ def _check_episode(
         check_duration(episode.chapters, duration, f"{episode.md_path}: chapters", problems)
 
 
-def check_plan(
-    plan: Plan, progress: ProgressFactory | None = None, workers: Workers = ONE
-) -> None:
+def check_plan(plan: Plan, progress: ProgressFactory | None = None, workers: Workers = ONE) -> None:
     """Everything the plan would refuse, into plan.refused: the feed first (cheap), the
     guards, then pass 1 of every render that is neither cached nor published before."""
     problems = Problems()
@@ -239,9 +237,7 @@ def _planned_items(plan: Plan) -> list[Planned]:
     return planned
 
 
-def _measure(
-    plan: Plan, problems: Problems, progress: ProgressFactory, workers: Workers
-) -> None:
+def _measure(plan: Plan, problems: Problems, progress: ProgressFactory, workers: Workers) -> None:
     """Pass 1 of each pending render, unless this target already holds that very render (it
     was measured then), N episodes at once. What is measured is kept for pass 2, in the run's
     scratch folder."""
