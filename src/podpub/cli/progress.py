@@ -117,13 +117,15 @@ class Display:
         if self.bars and self.overall is not None:
             self.bars.update(self.overall, description=self._title())
             self.log(line)
+            if self.tally and self.tally.finished >= self.tally.episodes:
+                self.close()  # the whole is done: what is said next goes below its bar
         elif self.tally:
             self.log(f"{line}: {self.tally.line()}")
 
     def close(self) -> None:
         if self.bars:
             self.bars.stop()
-            self.bars = None
+            self.bars, self.overall = None, None
 
     def _title(self) -> str:
         assert self.tally is not None
