@@ -17,7 +17,8 @@ from podpub.cli.common import (
     print_json,
     storage_option,
 )
-from podpub.publishing.batch import BatchReport, Shard, render_catalog
+from podpub.errors import EpisodeError, Problems
+from podpub.publishing.batch import BatchReport, Shard, render_catalog, shard_episodes
 
 
 class ShardType(click.ParamType):  # type: ignore[type-arg]
@@ -43,6 +44,12 @@ class ShardType(click.ParamType):  # type: ignore[type-arg]
     default="1/1",
     help="Only the I-th of N stable shares of the episodes (by a hash of the slug), e.g. 2/8.",
 )
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="Print the slugs of the episodes this shard renders, one a line, and stop.",
+)
 @storage_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @pass_state
@@ -52,6 +59,7 @@ def render_command(
     slugs: tuple[str, ...],
     jobs: int | None,
     shard: Shard,
+    list_only: bool,
     storage: str | None,
     as_json: bool,
 ) -> None:
@@ -60,6 +68,9 @@ def render_command(
 
     Example: podpub render --shard 3/8 --jobs 2
     """
+    if list_only:
+        _list(state, slugs, shard)
+        return
     workers = state.workers(jobs)
     state.log(f"rendering {workers.jobs} episode(s) at once")
     config = state.config(storage)
@@ -72,6 +83,15 @@ def render_command(
         click.echo(f"error: {problem}", err=True)
     if report.problems:
         sys.exit(1)
+
+
+def _list(state: State, slugs: tuple[str, ...], shard: Shard) -> None:
+    """Without reading any audio: what a machine must fetch before it renders its shard."""
+    problems = Problems()
+    _, episodes = shard_episodes(state.config(), slugs, shard, problems)
+    problems.raise_as(EpisodeError)
+    for episode in episodes:
+        click.echo(episode.slug)
 
 
 def summary(report: BatchReport) -> str:

@@ -111,14 +111,24 @@ def render_catalog(
     return report
 
 
-def _checked(
-    config: Config, slugs: tuple[str, ...], shard: Shard
+def shard_episodes(
+    config: Config, slugs: tuple[str, ...], shard: Shard, problems: Problems
 ) -> tuple[ShowState, list[Episode]]:
-    problems = Problems()
+    """The episodes this shard renders: the named ones (or all), but drafts and those whose
+    audio stays where it was imported from. No audio is read: a machine can ask which sources
+    to fetch (`podpub render --list`) before it has them."""
     state, selected = load_state(config, slugs, problems)
     episodes = [
         e for e in selected if shard.holds(e.slug) and not e.draft and not state.stays_elsewhere(e)
     ]
+    return state, episodes
+
+
+def _checked(
+    config: Config, slugs: tuple[str, ...], shard: Shard
+) -> tuple[ShowState, list[Episode]]:
+    problems = Problems()
+    state, episodes = shard_episodes(config, slugs, shard, problems)
     check_inputs(state, episodes, NOTHING_ALLOWED, problems)
     problems.raise_as(EpisodeError)
     return state, episodes
