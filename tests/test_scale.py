@@ -22,6 +22,7 @@ from podpub.publishing.batch import Shard
 from podpub.publishing.renderstore import RENDERS
 from tests.conftest import REPO, decoded_seconds, make_audio, podpub
 from tests.s3_helpers import StallingProxy, admin_client, use_storage
+from tests.test_s3 import podpub_process
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 SECONDS = 3.0
@@ -58,17 +59,6 @@ def slugs(show: Path) -> set[str]:
     return {p.name for p in (show / "episodes").iterdir()}
 
 
-def start(show: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "podpub", "--config", str(show / "podcast.toml"), *args]
-    return subprocess.Popen(
-        command,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def finish(run: subprocess.Popen[str]) -> dict[str, Any]:
     out, err = run.communicate(timeout=300)
     assert run.returncode == 0, err
@@ -101,7 +91,7 @@ def test_two_shards_at_once_render_the_catalog_once_and_a_fresh_clone_renders_no
     show = catalog(tmp_path, "catalog", 6, target, base, SECONDS)
     machines = [clone(show, tmp_path, f"machine-{n}") for n in (1, 2)]
     runs = [
-        start(machine, "render", "--shard", f"{n}/2", "--jobs", "1", "--json")
+        podpub_process(machine, "render", "--shard", f"{n}/2", "--jobs", "1", "--json")
         for n, machine in enumerate(machines, start=1)
     ]
     reports = [finish(run) for run in runs]
@@ -160,7 +150,7 @@ def test_a_shard_killed_mid_render_leaves_nothing_used_and_a_rerun_completes(
     tmp_path: Path, endpoint: str, bucket: str
 ) -> None:
     show = catalog(tmp_path, "catalog", 4, f"s3://{bucket}/s", f"{endpoint}/{bucket}/s/", 8.0)
-    run = start(show, "render", "--jobs", "1", "--json")
+    run = podpub_process(show, "render", "--jobs", "1", "--json")
     client = admin_client(endpoint)
     deadline = time.monotonic() + 120
     while run.poll() is None and time.monotonic() < deadline:
@@ -175,7 +165,7 @@ def test_a_shard_killed_mid_render_leaves_nothing_used_and_a_rerun_completes(
     done = stored_renders(endpoint, bucket, "s")
     assert 0 < len(done) < 4
 
-    report = finish(start(show, "render", "--json"))
+    report = finish(podpub_process(show, "render", "--json"))
     assert len(report["present"]) == len(done) and len(report["rendered"]) == 4 - len(done)
     assert len(stored_renders(endpoint, bucket, "s")) == 4
     fresh = clone(show, tmp_path, "fresh")
@@ -194,7 +184,7 @@ def test_a_shard_killed_mid_upload_leaves_no_marker_and_a_rerun_completes(
 ) -> None:
     show = catalog(tmp_path, "catalog", 2, f"s3://{bucket}/u", f"{endpoint}/{bucket}/u/", SECONDS)
     proxy = StallingProxy(int(endpoint.rsplit(":", 1)[1]), body_bytes=1024)
-    run = start(
+    run = podpub_process(
         show, "render", "--jobs", "1", env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}"}
     )
     try:
@@ -205,7 +195,7 @@ def test_a_shard_killed_mid_upload_leaves_no_marker_and_a_rerun_completes(
         proxy.close()
     listing = admin_client(endpoint).list_objects_v2(Bucket=bucket, Prefix=f"u/{RENDERS}")
     assert listing.get("KeyCount", 0) == 0  # the audio never arrived whole, so no marker either
-    report = finish(start(show, "render", "--json"))
+    report = finish(podpub_process(show, "render", "--json"))
     # the first episode's render was finished in the build cache: stored, not rendered again
     assert len(report["stored"]) == 1 and len(report["rendered"]) == 1
     assert len(stored_renders(endpoint, bucket, "u")) == 2
