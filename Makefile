@@ -29,9 +29,10 @@ lint: $(STAMP)  ## ruff + mypy
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## loudness engine vs plain encode vs ffmpeg-normalize; a 5,000-episode feed
+bench: $(STAMP)  ## loudness engine vs plain encode vs ffmpeg-normalize; a 5,000-episode feed; a catalog with --jobs and shards
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/feed.py
+	$(BIN)/python bench/catalog.py
 
 clean:
 	rm -rf $(VENV) public .podpub build dist screenshots .pytest_cache .mypy_cache .ruff_cache

@@ -123,8 +123,19 @@ def leave_one_core_to_encoder() -> set[int] | None:
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     if len(cores) < 2:
         return None
-    os.sched_setaffinity(0, cores - {min(cores)})
+    os.sched_setaffinity(0, cores - {sorted(cores)[_encoder_core % len(cores)]})
     return cores
+
+
+_encoder_core = 0  # which of the cores this process may use (by rank) its encoders keep
+
+
+def share_cores(rank: int) -> None:
+    """For a process that renders beside others (`--jobs N`): leave the rank-th core to its
+    encoders. Were every render to leave the same core, the helpers of all of them would crowd
+    onto the others: two renders on two cores put both limiters on one core."""
+    global _encoder_core
+    _encoder_core = rank
 
 
 def restore_cores(cores: set[int] | None) -> None:

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from podpub.callbacks import Progress
+from podpub.cli.progress import Display
 from podpub.errors import PodpubError, Problem
 
 if TYPE_CHECKING:
+    from podpub.publishing.parallel import Workers
     from podpub.show.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,6 +28,7 @@ class State:
         self.config_path = config_path
         self.verbose = verbose
         self.quiet = quiet
+        self.display = Display(quiet)  # stopped when the command ends (cli/main.py)
 
     def config(self, storage: str | None = None, base_url: str | None = None) -> Config:
         from podpub.publishing.state import load_show  # not needed by the audio commands
@@ -33,8 +36,7 @@ class State:
         return load_show(self.config_path, storage, base_url)
 
     def log(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(message, err=True)
+        self.display.log(message)
 
     def warn(self, warning: object) -> None:
         """A warning on stderr (-q keeps only errors)."""
@@ -42,20 +44,13 @@ class State:
 
     def progress(self, label: str) -> Progress | None:
         """A progress bar on stderr, only for humans watching a terminal; sized on first use."""
-        bars: list[Any] = []
-        done = [0.0]
+        return self.display.bar(label)
 
-        def advance(seconds: float, total: float) -> None:
-            if self.quiet or not sys.stderr.isatty() or total <= 0:
-                return
-            if not bars:
-                bars.append(click.progressbar(length=int(total), label=label, file=sys.stderr))
-            done[0] += seconds
-            bars[0].update(int(done[0]) - bars[0].pos)
-            if bars[0].pos >= int(total):
-                bars[0].render_finish()
+    def workers(self, jobs: int | None) -> Workers:
+        """`jobs` renders at once (None: as many as the machine can feed), watched as a batch."""
+        from podpub.publishing.parallel import Workers, default_jobs
 
-        return advance
+        return Workers(jobs or default_jobs(), self.display)
 
 
 def handles_errors(command: F) -> F:
@@ -102,6 +97,20 @@ pass_state = click.make_pass_decorator(State)
 storage_option = click.option(
     "--storage", envvar="PODPUB_STORAGE", help="Storage URL (file://DIR or s3://BUCKET/PREFIX)."
 )
+
+
+def jobs_option(default: int | None) -> Callable[[F], F]:
+    """--jobs N: episodes rendered at once, each in a process of its own (None: per core)."""
+    shown = "one per core" if default is None else str(default)
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=default,
+        help=f"Episodes rendered at once, each in a process of its own [default: {shown}].",
+    )
+
+
 base_url_option = click.option(
     "--base-url", envvar="PODPUB_BASE_URL", help="Public URL under which stored objects are served."
 )

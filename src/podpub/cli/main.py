@@ -20,6 +20,7 @@ COMMANDS = {
     "check": "podpub.cli.publishing:check_command",
     "plan": "podpub.cli.publishing:plan_command",
     "publish": "podpub.cli.publishing:publish_command",
+    "render": "podpub.cli.render:render_command",
     "feed": "podpub.cli.feeds:feed_command",
     "site": "podpub.cli.site:site_command",
     "lint": "podpub.cli.feeds:lint_command",
@@ -80,3 +81,4 @@ def main(ctx: click.Context, config_path: Path, verbose: bool, quiet: bool) -> N
       podpub publish 2012-04-26-vous
     """
     ctx.obj = State(config_path, verbose, quiet)
+    ctx.call_on_close(ctx.obj.display.close)

@@ -12,6 +12,7 @@ from podpub.cli.common import (
     State,
     base_url_option,
     handles_errors,
+    jobs_option,
     pass_state,
     print_json,
     storage_option,
@@ -74,6 +75,7 @@ def check_command(state: State, slugs: tuple[str, ...], as_json: bool) -> None:
 @click.option(
     "--allow-url-change", is_flag=True, help="Accept new enclosure URLs for unchanged audio."
 )
+@jobs_option(default=1)
 @pass_state
 @handles_errors
 def publish_command(
@@ -87,6 +89,7 @@ def publish_command(
     allow_removal: tuple[str, ...],
     replace_audio: tuple[str, ...],
     allow_url_change: bool,
+    jobs: int,
 ) -> None:
     """Render, tag and store every due episode (or the named ones), then the feed.
 
@@ -105,7 +108,10 @@ def publish_command(
     if dry_run:
         _show_plan(make_show_plan(config, slugs, allow=allow), as_json)
         return
-    report = publish(config, slugs, log=state.log, progress=state.progress, allow=allow)
+    workers = state.workers(jobs)
+    report = publish(
+        config, slugs, log=state.log, progress=state.progress, allow=allow, workers=workers
+    )
     if as_json:
         print_json(asdict(report))
     else:

@@ -23,12 +23,14 @@ from podpub.publishing.feeddiff import feed_diff
 from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
 from podpub.publishing.notifying import Notify
+from podpub.publishing.parallel import ONE, Workers
 from podpub.publishing.plan import Choice, Plan, chosen_episodes, plan_episode
 from podpub.publishing.recording import Records
+from podpub.publishing.renders import Render
+from podpub.publishing.renderstore import RenderStore
 from podpub.publishing.state import ShowState, load_state
 from podpub.publishing.steps import (
     Feed,
-    Render,
     Report,
     Run,
     Site,
@@ -58,6 +60,7 @@ def planned(
     storage: Storage | None = None,
     offline: bool = False,
     progress: ProgressFactory = _no_progress,
+    workers: Workers = ONE,
 ) -> Iterator[Plan]:
     """Load, plan and validate; the plan's scratch folder lives as long as the context."""
     problems = Problems()
@@ -70,7 +73,7 @@ def planned(
     with tempfile.TemporaryDirectory(prefix="podpub-") as folder:
         scratch = Path(folder)
         plan = make_plan(state, selected, choice, scratch, scratch / "out")
-        check_plan(plan, progress)
+        check_plan(plan, progress, workers)
         yield plan
 
 
@@ -79,7 +82,8 @@ def make_plan(
 ) -> Plan:
     chosen = chosen_episodes(state, selected, choice)
     ffmpeg = _ffmpeg_identity() if any(e.audio for e in chosen) else ""
-    episodes = [plan_episode(state, e, choice, out, ffmpeg) for e in chosen]
+    store = RenderStore(state.storage) if state.storage and chosen else None
+    episodes = [plan_episode(state, e, choice, out, ffmpeg, store) for e in chosen]
     plan = Plan(state, choice, scratch, out, episodes, STEPS)
     plan.feed_episodes, plan.records = state.published(choice.allow.removal)
     plan.records.update(
@@ -106,7 +110,11 @@ def _object_actions(plan: Plan) -> None:
         return
     for episode in plan.episodes:
         if episode.staged is None:
-            after = "upload after tagging again" if episode.fetch else "upload after render"
+            after = "upload after render"
+            if episode.fetch:
+                after = "upload after tagging again"
+            elif not episode.pending:
+                after = "upload after fetching the render"
             episode.objects = {episode.jobs[0].audio_key: after}
             continue
         for key, path, sha in episode.staged.files:
@@ -130,20 +138,24 @@ def publish(
     storage: Storage | None = None,
     only_new: bool = False,
     allow: Allowances = NOTHING_ALLOWED,
+    workers: Workers = ONE,
 ) -> Report:
     """Publish every due episode (or the named ones; or, with `only_new`, those not stored in
-    this target yet: scheduled episodes on their date), and then the feed."""
+    this target yet: scheduled episodes on their date), and then the feed; `workers.jobs`
+    episodes measured and rendered at once."""
     choice = Choice(now or datetime.now(UTC), slugs, only_new, allow)
-    with planned(config, choice, storage, progress=progress) as plan:
+    with planned(config, choice, storage, progress=progress, workers=workers) as plan:
         if plan.refused:
             raise FeedError(*plan.refused)
-        return execute(plan, log, progress)
+        return execute(plan, log, progress, workers)
 
 
-def execute(plan: Plan, log: Log = quiet, progress: ProgressFactory = _no_progress) -> Report:
+def execute(
+    plan: Plan, log: Log = quiet, progress: ProgressFactory = _no_progress, workers: Workers = ONE
+) -> Report:
     assert plan.state.storage is not None
     report = Report(warnings=[str(w) for w in plan.state.warnings])
-    run = Run(plan, plan.state.storage, report, log, progress)
+    run = Run(plan, plan.state.storage, report, log, progress, workers=workers)
     for step in plan.steps:
         actions = step.actions(plan)
         done = step.run(run)

@@ -15,6 +15,7 @@ from podpub.publishing.companions import prepare_companions
 from podpub.publishing.feeddiff import FeedDiff
 from podpub.publishing.guards import NOTHING_ALLOWED, Allowances
 from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob, render_jobs
+from podpub.publishing.renderstore import RenderStore, StoredRender
 from podpub.publishing.staging import (
     Kept,
     StagedEpisode,
@@ -28,7 +29,7 @@ from podpub.show.config import Config
 from podpub.show.episodes import Episode, new_guid
 from podpub.show.records import Record
 from podpub.show.snapshots import episode_sha256
-from podpub.storage import content_type_for
+from podpub.storage import Storage, content_type_for
 
 if TYPE_CHECKING:
     from podpub.publishing.rendering import Prepared
@@ -57,6 +58,7 @@ class EpisodePlan:
     cached: dict[str, Rendered]  # render key → the build cache's render
     kept: dict[str, Kept] = field(default_factory=dict)  # render key → stored as it should be
     fetch: dict[str, Kept] = field(default_factory=dict)  # stored, but to be tagged again
+    shared: dict[str, StoredRender] = field(default_factory=dict)  # in storage's render cache
     staged: StagedEpisode | None = None  # when nothing renders or fetches: tagged in scratch
     objects: dict[str, str] = field(default_factory=dict)  # key → what upload will do
     ffmpeg: str = ""  # the ffmpeg this machine renders with
@@ -69,7 +71,7 @@ class EpisodePlan:
     @property
     def pending(self) -> list[RenderJob]:
         """The renders neither the build cache nor the storage target holds."""
-        have = self.cached.keys() | self.kept.keys() | self.fetch.keys()
+        have = self.cached.keys() | self.kept.keys() | self.fetch.keys() | self.shared.keys()
         return [job for job in self.jobs if job.render_key not in have]
 
     @property
@@ -82,6 +84,8 @@ class EpisodePlan:
             return "reuse the stored audio (nothing to render)"
         if main in self.fetch:
             return "fetch the stored audio to tag it again (nothing to render)"
+        if main in self.shared:
+            return "fetch the render from storage's render cache (nothing to render)"
         if self.record is None:
             return "render (new)"
         if self.record.render_key != main:
@@ -161,7 +165,12 @@ class Plan:
 
 
 def plan_episode(
-    state: ShowState, episode: Episode, choice: Choice, out: Path, ffmpeg: str
+    state: ShowState,
+    episode: Episode,
+    choice: Choice,
+    out: Path,
+    ffmpeg: str,
+    store: RenderStore | None = None,
 ) -> EpisodePlan:
     config = state.config
     # from any target, or the target's snapshot: the GUID and first date stay
@@ -179,7 +188,9 @@ def plan_episode(
         plan.kept = stored  # already what tagging would make: nothing to tag, hash or upload
     else:  # old tags: a cached render is tagged again, a stored MP3 fetched and tagged again
         plan.fetch = {k: v for k, v in stored.items() if k not in cached and _retaggable(k, jobs)}
-    if not plan.pending and not plan.fetch:
+    if store:  # what neither this machine nor the published files hold: storage's render cache
+        plan.shared = {job.render_key: hit for job in plan.pending if (hit := store.find(job))}
+    if not plan.pending and not plan.fetch and not plan.shared:
         sources = plan.cached | plan.kept
         renders = [(job, sources[job.render_key]) for job in jobs]
         plan.staged = stage_episode(config, episode, guid, renders, out)
@@ -203,14 +214,22 @@ def _stored_renders(state: ShowState, plan: EpisodePlan) -> dict[str, Kept]:
     Offline (`check`), the record is taken at its word: nothing is stored by a check."""
     if plan.record is None:
         return {}
+    return published_renders(state.storage, plan.record, plan.jobs)
+
+
+def published_renders(
+    storage: Storage | None, record: Record, jobs: list[RenderJob]
+) -> dict[str, Kept]:
+    """render key → the published file of that job (`jobs[0]` the main encoding), when
+    storage holds it exactly as the record says (size and sha256); no storage: all of them."""
     found = {}
-    keys = {job.render_key: job.audio_key for job in plan.jobs}
-    main = plan.jobs[0].render_key
-    for render_key, kept in kept_files(plan.record).items():
+    keys = {job.render_key: job.audio_key for job in jobs}
+    main = jobs[0].render_key
+    for render_key, kept in kept_files(record).items():
         if render_key not in keys or (render_key != main and not kept.bitrate):
             continue  # an alternate's feed entry states its bit rate: an unknown one is no use
-        stored = state.storage.head(keys[render_key]) if state.storage else None
-        if state.storage is None or (stored and (stored.size, stored.sha256) == kept.stored):
+        stored = storage.head(keys[render_key]) if storage else None
+        if storage is None or (stored and (stored.size, stored.sha256) == kept.stored):
             found[render_key] = kept
     return found
 

@@ -27,6 +27,7 @@ class ShowState:
     storage: Storage | None = None  # None: offline (check, feed)
     live: LiveFeed = field(default_factory=LiveFeed)
     snapshots: dict[str, Snapshot] = field(default_factory=dict)  # slug → stored in the target
+    durations: dict[str, float] = field(default_factory=dict)  # slug → seconds, as validated
 
     def local_record(self, episode: Episode) -> Record | None:
         """This checkout's published.json for this run's storage target (a record for another

@@ -1,5 +1,6 @@
 """The steps of a publish, in order. Each says what it will do (for `plan`, `--json` and the
-summary) and does it; a new step is one class here and one entry in pipeline.STEPS."""
+summary) and does it; a new step is one class here (the render step has a module of its own,
+publishing/renders.py) and one entry in pipeline.STEPS."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from podpub.feed.build import Pages
 from podpub.feed.items import feed_pages
 from podpub.files import sha256_file, write_atomic
 from podpub.publishing.feedwrite import FEED_CACHE, check_pages, storage_remote, write_pages
+from podpub.publishing.parallel import ONE, Workers
 from podpub.publishing.plan import EpisodePlan, Plan
-from podpub.publishing.rendercache import BuildCache, Rendered, RenderJob
-from podpub.publishing.rendering import prepare, render_job
+from podpub.publishing.rendercache import Rendered
 from podpub.publishing.staging import Kept, StagedEpisode, stage_episode
 from podpub.show.artwork import cover_key
 from podpub.show.records import Record
@@ -61,6 +62,7 @@ class Run:
     rendered: dict[str, Rendered] = field(default_factory=dict)  # render key →
     staged: dict[str, StagedEpisode] = field(default_factory=dict)  # slug →
     records: dict[str, Record] = field(default_factory=dict)  # slug → this run's records
+    workers: Workers = ONE  # renders at once
 
 
 class Step(Protocol):
@@ -73,54 +75,6 @@ class Step(Protocol):
     def run(self, run: Run) -> list[str]:
         """Do it; what was done, a line each."""
         ...
-
-
-class Render:
-    """Pass 2 of every render the build cache lacks (pass 1 was done when validating); a
-    stored file whose tags changed is fetched instead, never rendered again."""
-
-    name = "render"
-
-    def actions(self, plan: Plan) -> list[str]:
-        return [f"{e.slug}: {e.render}" for e in plan.episodes]
-
-    def run(self, run: Run) -> list[str]:
-        done = []
-        cache = BuildCache(run.plan.config.build_dir / "render")
-        for episode in run.plan.episodes:
-            run.log(f"{episode.slug}: {episode.episode.title}")
-            run.rendered.update(episode.cached)
-            for job in episode.jobs:
-                if job.render_key in episode.fetch:
-                    run.rendered[job.render_key] = _fetch(run, cache, job, episode.fetch)
-                    done.append(f"fetched {job.audio_key}")
-                elif job in episode.pending:
-                    run.rendered[job.render_key] = _render(run, cache, episode, job)
-                    done.append(f"rendered {job.audio_key}")
-            main = episode.jobs[0].render_key
-            rendered = main not in episode.cached | episode.kept | episode.fetch
-            (run.report.rendered if rendered else run.report.reused).append(episode.slug)
-        return done
-
-
-def _render(run: Run, cache: BuildCache, episode: EpisodePlan, job: RenderJob) -> Rendered:
-    prepared = run.plan.prepared.get(job.render_key)
-    if prepared is None:  # published before, so not measured when validating: measure now
-        tick = run.progress(f"measuring {episode.slug}")
-        found = prepare([job], run.plan.scratch / "programs", tick)
-        run.plan.prepared.update((p.job.render_key, p) for p in found)
-        prepared = run.plan.prepared[job.render_key]
-    label = f"rendering {episode.slug}" + (f" ({job.format})" if job != episode.jobs[0] else "")
-    return render_job(cache, prepared, run.progress(label))
-
-
-def _fetch(run: Run, cache: BuildCache, job: RenderJob, stored: dict[str, Kept]) -> Rendered:
-    """The published file, into the build cache: tagging replaces every tag it carries."""
-    path = cache.audio_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    run.storage.get_file(job.audio_key, path)
-    kept = stored[job.render_key]
-    return cache.store_figures(job, kept.figures, kept.ffmpeg)
 
 
 class Stage:

@@ -15,8 +15,10 @@ from podpub.callbacks import ProgressFactory
 from podpub.errors import PodpubError, Problems
 from podpub.feed.items import enclosure_url
 from podpub.feed.lint import Finding, Remote, lint_feed
+from podpub.publishing import parallel
 from podpub.publishing.feedwrite import storage_remote
 from podpub.publishing.guards import Allowances, Planned, guard, guard_rehosting
+from podpub.publishing.parallel import ONE, Task, Workers
 from podpub.publishing.plan import Plan
 from podpub.publishing.rendering import prepare
 from podpub.publishing.staging import kept_files
@@ -77,17 +79,18 @@ def _check_episode(
         return
     duration = _check_audio_file(episode.audio, problems)
     if duration:
+        state.durations[episode.slug] = duration
         check_duration(episode.chapters, duration, f"{episode.md_path}: chapters", problems)
 
 
-def check_plan(plan: Plan, progress: ProgressFactory | None = None) -> None:
+def check_plan(plan: Plan, progress: ProgressFactory | None = None, workers: Workers = ONE) -> None:
     """Everything the plan would refuse, into plan.refused: the feed first (cheap), the
     guards, then pass 1 of every render that is neither cached nor published before."""
     problems = Problems()
     problems.extend(plan.state.conflicts(plan.choice.now, plan.choice.allow.guid_change))
     _check_feed(plan, problems)
     _check_guards(plan, problems)
-    _measure(plan, problems, progress)
+    _measure(plan, problems, progress or _unwatched, workers)
     plan.refused = problems.items
 
 
@@ -239,19 +242,26 @@ def _planned_items(plan: Plan) -> list[Planned]:
     return planned
 
 
-def _measure(plan: Plan, problems: Problems, progress: ProgressFactory | None) -> None:
+def _measure(plan: Plan, problems: Problems, progress: ProgressFactory, workers: Workers) -> None:
     """Pass 1 of each pending render, unless this target already holds that very render (it
-    was measured then). What is measured is kept for pass 2, in the run's scratch folder."""
+    was measured then), N episodes at once. What is measured is kept for pass 2, in the run's
+    scratch folder."""
+    tasks = []
     for episode_plan in plan.episodes:
         record = episode_plan.record
         published = kept_files(record).keys() if record else set()
         pending = [job for job in episode_plan.pending if job.render_key not in published]
-        if not pending:
-            continue
-        tick = progress(f"measuring {episode_plan.slug}") if progress else None
-        try:
-            found = prepare(pending, plan.scratch / "programs", tick)
-        except PodpubError as exc:
-            problems.extend(exc.problems)
-            continue
-        plan.prepared.update((p.job.render_key, p) for p in found)
+        if pending:
+            slug = episode_plan.slug
+            seconds = plan.state.durations.get(slug, 1.0)
+            args = (pending, plan.scratch / "programs")
+            tasks.append(Task(f"measuring {slug}", seconds, seconds, prepare, args))
+    for outcome in parallel.run(tasks, workers, progress, "measuring"):
+        if outcome.error:
+            problems.extend(outcome.error.problems)
+        elif outcome.value:
+            plan.prepared.update((p.job.render_key, p) for p in outcome.value)
+
+
+def _unwatched(_: str) -> None:
+    return None
