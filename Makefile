@@ -22,7 +22,7 @@ screenshots: $(STAMP)
 		tests/test_site_browser.py -k screenshots
 
 test: $(STAMP)  ## run the test suite (real ffmpeg, mutagen, moto server, feed parsers)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff + mypy
 	$(BIN)/ruff check src tests bench scripts
