@@ -5,6 +5,8 @@ server, in one run:
 - `podpub render --jobs 2`: two at once on this machine
 - two shards at once (`--shard 1/2` and `--shard 2/2`, `--jobs 1` each), from two checkouts,
   as two CI machines would, sharing this machine's cores
+- `--jobs 1` and `--jobs 2` again into a local folder: moto's server runs on this machine and
+  takes a share of its two cores that real storage would not (BENCH_CATALOG_FOLDER=0 skips it)
 
 Each from a fresh checkout (no build cache) into a fresh prefix of the bucket. The catalog is
 BENCH_CATALOG_EPISODES (12) episodes of BENCH_CATALOG_MINUTES (5) minutes of speech-like 44.1 kHz
@@ -91,11 +93,14 @@ class Sampler:
         while not self.stop.is_set():
             trees = [self._tree(pid) for pid in self.pids]
             sample = (sum(t[0] for t in trees), max(t[1] for t in trees))
-            recent = [*recent[-2:], sample]  # the smallest of three: no vfork spike counts
-            if len(recent) == 3:
+            recent = [*recent[-1:], sample]  # the smaller of two: no vfork spike counts
+            if len(recent) == 2:
                 self.whole = max(self.whole, min(r[0] for r in recent))
                 self.render = max(self.render, min(r[1] for r in recent))
-            time.sleep(0.05)
+            # Reading a process's PSS walks its page tables (about 6 ms of CPU for a render's
+            # Python): every 50 ms, the sampler took half a core from the renders it measured,
+            # and the most from --jobs 2. A render's peak lasts seconds: once a second is enough.
+            time.sleep(1.0)
 
     @staticmethod
     def _tree(pid: int) -> tuple[int, int]:
@@ -122,13 +127,15 @@ def _cmdline(pid: int) -> str:
 class Contender:
     name: str
     shards: list[list[str]]  # the render command's arguments, one list per process
+    folder: bool = False  # stored in a local folder: no moto server taking CPU on this machine
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     renders: list[int] = field(default_factory=list)  # peak PSS of one render, MB
     wholes: list[int] = field(default_factory=list)  # peak PSS of the whole run, MB
 
     def run(self, audio: Path, bucket: str, root: Path) -> str:
-        target = f"s3://{bucket}/{self.name.replace(' ', '-')}-{len(self.walls)}"
+        prefix = f"{self.name.replace(' ', '-')}-{len(self.walls)}"
+        target = f"file://{root / 'stored' / prefix}" if self.folder else f"s3://{bucket}/{prefix}"
         podpub = str(Path(sys.executable).with_name("podpub"))
         shows = [checkout(root, audio, target) for _ in self.shards]
         before = os.times()
@@ -198,6 +205,11 @@ def main() -> None:
             "2 shards", [["--shard", "1/2", "--jobs", "1"], ["--shard", "2/2", "--jobs", "1"]]
         ),
     ]
+    if os.environ.get("BENCH_CATALOG_FOLDER") != "0":  # without moto's CPU on this machine
+        contenders += [
+            Contender("folder, --jobs 1", [["--jobs", "1"]], folder=True),
+            Contender("folder, --jobs 2", [["--jobs", "2"]], folder=True),
+        ]
     print(
         f"catalog: {EPISODES} episodes × {MINUTES} min ({HOURS:.2f} h of 44.1 kHz stereo speech), "
         f"rendered into moto's S3 at {endpoint}; {RUNS} interleaved round(s), {os.cpu_count()} "
@@ -215,7 +227,7 @@ def main() -> None:
         walls = ", ".join(c.run(audio, bucket, root) for c in order)
         print(f"  round {number}: {walls}; {load()}", flush=True)
     for contender in contenders:
-        contender.report(contenders[0])
+        contender.report(contenders[3] if contender.folder else contenders[0])
     server.stop()
 
 

@@ -64,8 +64,9 @@ ONE = Workers()
 
 def default_jobs() -> int:
     """As many renders as this machine has cores (its share: affinity, a container's CPU
-    quota), fewer when memory is short. A render keeps about 1.3 cores busy (its limiter and
-    its encoder), so one render per core keeps every core fed."""
+    quota), fewer when memory is short. A render keeps about 1.5 cores busy (its limiter and
+    meters, and its encoder), so one render per core keeps every core fed; on two cores the
+    second render adds little (see the README's figures) but costs nothing."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cores = min(cores or 1, _cpu_quota() or cores or 1)
     return max(1, min(cores, _available_memory() // MEMORY_PER_RENDER))
