@@ -40,6 +40,8 @@ class Tally:
         if self.done <= 0 or elapsed <= 0:
             return "time left unknown"
         seconds = (self.seconds - self.done) * elapsed / self.done
+        if self.finished >= self.episodes or seconds <= 0:  # the durations are rounded
+            return "all done"
         return f"about {_duration(seconds)} left"
 
     def line(self) -> str:
