@@ -226,6 +226,59 @@ def test_a_damaged_or_missing_render_in_storage_is_rendered_again(
         assert mine["audio_sha256"] == theirs["audio_sha256"]
 
 
+def alternates_show(root: Path) -> tuple[Path, str]:
+    """One published episode, MP3 and an M4A alternate, stored in a folder."""
+    show = root / "show"
+    (show / "episodes").mkdir(parents=True)
+    shutil.copy(REPO / "cover.jpg", show)
+    toml = (REPO / "podcast.toml").read_text().replace("file://public", f"file://{root}/store")
+    toml = toml.replace('mono_bitrate = "64k"', 'mono_bitrate = "64k"\nalternates = ["m4a"]')
+    (show / "podcast.toml").write_text(toml)
+    slug = "2020-01-01-one"
+    (show / "episodes" / slug).mkdir()
+    md = (
+        f'---\ntitle: "One"\ndate: 2020-01-01T08:00:00+01:00\nguid: {uuid.uuid4()}\n---\n\nNotes.\n'
+    )
+    (show / "episodes" / slug / "episode.md").write_text(md)
+    make_audio(show / "episodes" / slug / "audio.flac", "sine=frequency=300", 3.0)
+    code, _, err = podpub(show, "publish")
+    assert code == 0, err
+    return show, slug
+
+
+def test_render_fills_the_cache_with_what_publish_would_render_again(tmp_path: Path) -> None:
+    """A title changed on a fresh clone: publish tags the stored MP3 again but renders a stored
+    M4A again (its chapter track would stay), so `render` must render that one."""
+    show, slug = alternates_show(tmp_path)
+    other = clone(show, tmp_path, "other")
+    md = other / "episodes" / slug / "episode.md"
+    md.write_text(md.read_text().replace('title: "One"', 'title: "One, retitled"'))
+    code, out, err = podpub(other, "render", "--json")
+    assert code == 0, err
+    assert (json.loads(out)["rendered"], json.loads(out)["published"]) == ([slug], [])
+    shutil.rmtree(other / ".podpub")
+    code, out, err = podpub(other, "publish", "--json")
+    assert code == 0, err
+    done = next(s for s in json.loads(out)["steps"] if s["name"] == "render")["done"]
+    assert done and not [line for line in done if line.startswith("rendered")], done
+
+
+def test_the_plan_shows_no_placeholder_for_a_render_from_the_cache(tmp_path: Path) -> None:
+    show, slug = alternates_show(tmp_path)
+    other = clone(show, tmp_path, "other")
+    toml = (
+        (other / "podcast.toml").read_text().replace('mono_bitrate = "64k"', 'mono_bitrate = "48k"')
+    )
+    (other / "podcast.toml").write_text(toml)
+    code, _, err = podpub(other, "render")
+    assert code == 0, err
+    shutil.rmtree(other / ".podpub")
+    code, out, err = podpub(other, "publish", "--dry-run", "--replace-audio", slug, "--json")
+    assert code == 0, err
+    changes = [c for cs in json.loads(out)["changed"].values() for c in cs]
+    assert [c.split(":")[0] for c in changes] == ["enclosure url"], changes  # no placeholder
+
+
 def test_shards_are_stable_shares_that_cover_every_episode_once() -> None:
     names = [f"2020-{n:05d}-episode" for n in range(2000)]
     for count in (1, 2, 3, 8, 64):

@@ -20,7 +20,7 @@ from podpub.errors import EpisodeError, Problem, Problems, StorageError
 from podpub.publishing import parallel
 from podpub.publishing.guards import NOTHING_ALLOWED
 from podpub.publishing.parallel import ONE, Workers
-from podpub.publishing.plan import published_renders
+from podpub.publishing.plan import renders_published
 from podpub.publishing.rendercache import BuildCache, RenderJob, render_jobs
 from podpub.publishing.rendering import prepare, render_job
 from podpub.publishing.renderstore import RenderStore, store
@@ -101,9 +101,9 @@ def render_catalog(
     storage = open_storage(config.storage, config.root)
     storage.preflight()
     report = BatchReport(str(shard), [e.slug for e in episodes])
-    items = _sorted_work(state, storage, episodes, report)
-    log(f"shard {shard}: {len(episodes)} episode(s), {len(items)} to render or store")
     with tempfile.TemporaryDirectory(prefix="podpub-render-") as scratch:
+        items = _sorted_work(state, storage, episodes, report, Path(scratch) / "tags")
+        log(f"shard {shard}: {len(episodes)} episode(s), {len(items)} to render or store")
         tasks = [_task(config, item, Path(scratch)) for item in items]
         for outcome in parallel.run(tasks, workers, progress, "rendering"):
             workers.finished(_account(report, outcome.task.args[0], outcome))
@@ -135,17 +135,18 @@ def _checked(
 
 
 def _sorted_work(
-    state: ShowState, storage: Storage, episodes: list[Episode], report: BatchReport
+    state: ShowState, storage: Storage, episodes: list[Episode], report: BatchReport, out: Path
 ) -> list[EpisodeWork]:
     """Each episode's work, the longest first: the last to start are the short ones, so the
-    workers finish at about the same time."""
+    workers finish at about the same time. A published file counts as a render only when
+    `publish` would take it as one (`out`: where the tags it would write are worked out)."""
     cache = BuildCache(state.config.build_dir / "render")
     renders = RenderStore(storage)
     work = []
     for episode in episodes:
         jobs = render_jobs(state.config, episode)
-        record = state.local_record(episode)
-        published = published_renders(storage, record, jobs) if record else {}
+        record = state.record(episode)
+        published = renders_published(state.config, storage, episode, record, out) if record else {}
         missing = [j for j in jobs if j.render_key not in published and not renders.find(j)]
         if not missing:
             (report.published if published else report.present).append(episode.slug)

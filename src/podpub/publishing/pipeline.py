@@ -90,7 +90,8 @@ def make_plan(
         (e.slug, e.predicted_record(state, scratch / "predicted")) for e in episodes
     )
     plan.pages = feed_pages(state.config, plan.feed_episodes, plan.records, choice.now)
-    pending = {e.guid for e in episodes if e.pending or e.fetch}  # placeholders until then
+    # placeholders until the audio is at hand
+    pending = {e.guid for e in episodes if e.pending or e.fetch or e.shared}
     first = {e.guid for e in episodes if e.record is None}
     plan.diff = feed_diff(state.live.pages, plan.pages, pending, first)
     _object_actions(plan)
