@@ -289,6 +289,21 @@ def podpub_process(
     )
 
 
+def kill_when_upload_stalls(
+    show: Path, endpoint: str, *args: str, timeout: float = 60, body_bytes: int = 64 * 1024
+) -> None:
+    """Run `podpub ARGS` through a proxy that stalls its first MP3 upload half-sent, and
+    SIGKILL it there."""
+    proxy = StallingProxy(int(endpoint.rsplit(":", 1)[1]), body_bytes=body_bytes)
+    run = podpub_process(show, *args, env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}"})
+    try:
+        assert proxy.stalled.wait(timeout), run.stderr.read() if run.stderr else ""
+        run.send_signal(signal.SIGKILL)
+        run.wait(10)
+    finally:
+        proxy.close()
+
+
 def test_two_concurrent_publishers_both_end_up_in_the_feed(
     s3_show: Path, endpoint: str, bucket: str
 ) -> None:
@@ -305,16 +320,7 @@ def test_a_publisher_killed_mid_upload_leaves_a_whole_feed_and_the_next_run_comp
 ) -> None:
     assert podpub(s3_show, "publish", SLUGS[0])[0] == 0
     before = objects(endpoint, bucket)
-    proxy = StallingProxy(int(endpoint.rsplit(":", 1)[1]))
-    run = podpub_process(
-        s3_show, "publish", env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}"}
-    )
-    try:
-        assert proxy.stalled.wait(60), run.stderr.read() if run.stderr else ""
-        run.send_signal(signal.SIGKILL)
-        run.wait(10)
-    finally:
-        proxy.close()
+    kill_when_upload_stalls(s3_show, endpoint, "publish")
     assert_feed_and_audio_unchanged(before, objects(endpoint, bucket))
     assert podpub(s3_show, "publish")[0] == 0
     stored = objects(endpoint, bucket)

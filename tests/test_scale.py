@@ -21,8 +21,8 @@ import pytest
 from podpub.publishing.batch import Shard
 from podpub.publishing.renderstore import RENDERS
 from tests.conftest import REPO, decoded_seconds, make_audio, podpub, snapshot
-from tests.s3_helpers import StallingProxy, admin_client, use_storage
-from tests.test_s3 import podpub_process
+from tests.s3_helpers import admin_client, use_storage
+from tests.test_s3 import kill_when_upload_stalls, podpub_process
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 SECONDS = 3.0
@@ -183,16 +183,7 @@ def test_a_shard_killed_mid_upload_leaves_no_marker_and_a_rerun_completes(
     tmp_path: Path, endpoint: str, bucket: str
 ) -> None:
     show = catalog(tmp_path, "catalog", 2, f"s3://{bucket}/u", f"{endpoint}/{bucket}/u/", SECONDS)
-    proxy = StallingProxy(int(endpoint.rsplit(":", 1)[1]), body_bytes=1024)
-    run = podpub_process(
-        show, "render", "--jobs", "1", env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}"}
-    )
-    try:
-        assert proxy.stalled.wait(120), run.stderr.read() if run.stderr else ""
-        run.send_signal(signal.SIGKILL)
-        run.wait(10)
-    finally:
-        proxy.close()
+    kill_when_upload_stalls(show, endpoint, "render", "--jobs", "1", timeout=120, body_bytes=1024)
     listing = admin_client(endpoint).list_objects_v2(Bucket=bucket, Prefix=f"u/{RENDERS}")
     assert listing.get("KeyCount", 0) == 0  # the audio never arrived whole, so no marker either
     report = finish(podpub_process(show, "render", "--json"))
