@@ -4,10 +4,7 @@ each checkout lacks the others' episodes, and lists them from the target's snaps
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from podpub.publishing.pipeline import publish
 from podpub.publishing.state import load_show
 from tests.conftest import REPO, edit, run_ffmpeg
 from tests.s3_helpers import admin_client, use_storage
-from tests.test_s3 import feed_episodes
+from tests.test_s3 import feed_episodes, podpub_process
 
 ROUNDS = 10
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -63,17 +60,6 @@ def _no_record(_: str, names: list[str]) -> list[str]:
     return [n for n in names if n == "published.json"]
 
 
-def publish_at(show: Path, slug: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "podpub", "--config", str(show / "podcast.toml")]
-    return subprocess.Popen(
-        [*command, "publish", slug],
-        env=os.environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.mark.parametrize(
     ("hosts", "rounds", "site"), [(2, ROUNDS, False), (3, ROUNDS, False), (2, 3, True)]
 )
@@ -101,7 +87,10 @@ def test_separate_checkouts_publishing_at_once_all_end_up_in_the_feed(
     }
     for round_number in range(1, rounds + 1):
         slugs = [new_episode(laptop, n, round_number) for n, laptop in enumerate(laptops, 1)]
-        runs = [publish_at(laptop, slug) for laptop, slug in zip(laptops, slugs, strict=True)]
+        runs = [
+            podpub_process(laptop, "publish", slug)
+            for laptop, slug in zip(laptops, slugs, strict=True)
+        ]
         for run in runs:
             _, err = run.communicate(timeout=180)
             assert run.returncode == 0, err

@@ -33,3 +33,7 @@ class Batch(Protocol):
 
 def quiet(_: str) -> None:
     """A Log that says nothing."""
+
+
+def unwatched(_: str) -> None:
+    """A ProgressFactory for work nobody watches."""

@@ -45,6 +45,7 @@ def _namespace(channel: Any) -> Iterator[Issue]:
             yield ("error", _path(element), f"violates podcast.xsd: {message}")
 
 
+@functools.cache
 def patched_podcast_xsd() -> bytes:
     """podcast.xsd as shipped, but for podcast:season's name, which the XSD requires and the
     namespace's own documentation makes optional (feed/schemas/README.md)."""

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from podpub.callbacks import Log, Progress, ProgressFactory, quiet
+from podpub.callbacks import Log, Progress, ProgressFactory, quiet, unwatched
 from podpub.errors import EpisodeError, Problem, Problems, StorageError
 from podpub.publishing import parallel
 from podpub.publishing.guards import NOTHING_ALLOWED
@@ -92,7 +92,7 @@ def render_catalog(
     shard: Shard = EVERY_EPISODE,
     workers: Workers = ONE,
     log: Log = quiet,
-    progress: ProgressFactory = lambda _: None,
+    progress: ProgressFactory = unwatched,
 ) -> BatchReport:
     """Render what storage's render cache lacks, for the named episodes (or all but drafts) in
     this shard; the inputs are checked first, all of them, as publish checks them."""
@@ -146,7 +146,9 @@ def _sorted_work(
     for episode in episodes:
         jobs = render_jobs(state.config, episode)
         record = state.record(episode)
-        published = renders_published(state.config, storage, episode, record, out) if record else {}
+        published = (
+            renders_published(state.config, storage, episode, record, jobs, out) if record else {}
+        )
         missing = [j for j in jobs if j.render_key not in published and not renders.find(j)]
         if not missing:
             (report.published if published else report.present).append(episode.slug)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from podpub.callbacks import Log, ProgressFactory, quiet
+from podpub.callbacks import Log, ProgressFactory, quiet, unwatched
 from podpub.errors import EpisodeError, FeedError, Problem, Problems
 from podpub.feed.build import Pages
 from podpub.feed.items import feed_pages
@@ -49,17 +49,13 @@ from podpub.storage import Storage, open_storage
 STEPS: tuple[Step, ...] = (Render(), Stage(), Upload(), Records(), Feed(), Site(), Notify())
 
 
-def _no_progress(_: str) -> None:
-    return None
-
-
 @contextlib.contextmanager
 def planned(
     config: Config,
     choice: Choice,
     storage: Storage | None = None,
     offline: bool = False,
-    progress: ProgressFactory = _no_progress,
+    progress: ProgressFactory = unwatched,
     workers: Workers = ONE,
 ) -> Iterator[Plan]:
     """Load, plan and validate; the plan's scratch folder lives as long as the context."""
@@ -135,7 +131,7 @@ def publish(
     slugs: tuple[str, ...] = (),
     now: datetime | None = None,
     log: Log = quiet,
-    progress: ProgressFactory = _no_progress,
+    progress: ProgressFactory = unwatched,
     storage: Storage | None = None,
     only_new: bool = False,
     allow: Allowances = NOTHING_ALLOWED,
@@ -152,7 +148,7 @@ def publish(
 
 
 def execute(
-    plan: Plan, log: Log = quiet, progress: ProgressFactory = _no_progress, workers: Workers = ONE
+    plan: Plan, log: Log = quiet, progress: ProgressFactory = unwatched, workers: Workers = ONE
 ) -> Report:
     assert plan.state.storage is not None
     report = Report(warnings=[str(w) for w in plan.state.warnings])

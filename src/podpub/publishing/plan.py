@@ -184,7 +184,7 @@ def plan_episode(
     plan = EpisodePlan(episode, guid, published_at, record, jobs, cached, ffmpeg=ffmpeg)
     plan.episode_sha256 = episode_sha256(episode)
     stored = _stored_renders(state, plan)
-    if stored and record and record.tags_sha256 == _tags_now(config, episode, guid, stored, out):
+    if record and _tags_stand(config, episode, guid, record, stored, out):
         plan.kept = stored  # already what tagging would make: nothing to tag, hash or upload
     else:  # old tags: a cached render is tagged again, a stored MP3 fetched and tagged again
         plan.fetch = {k: v for k, v in stored.items() if k not in cached and _retaggable(k, jobs)}
@@ -203,23 +203,29 @@ def _retaggable(render_key: str, jobs: list[RenderJob]) -> bool:
     return next(job.format for job in jobs if job.render_key == render_key) == "mp3"
 
 
-def _tags_now(
-    config: Config, episode: Episode, guid: str, stored: dict[str, Kept], out: Path
-) -> str:
+def _tags_stand(
+    config: Config, episode: Episode, guid: str, record: Record, stored: dict[str, Kept], out: Path
+) -> bool:
+    """Whether the stored files already carry the tags tagging would give them now."""
+    if not stored:
+        return False
     offset = next(iter(stored.values())).figures.get("chapters_offset_s", 0.0)
-    return planned_tags_sha256(config, episode, guid, offset, out)
+    return record.tags_sha256 == planned_tags_sha256(config, episode, guid, offset, out)
 
 
 def renders_published(
-    config: Config, storage: Storage, episode: Episode, record: Record, out: Path
+    config: Config,
+    storage: Storage,
+    episode: Episode,
+    record: Record,
+    jobs: list[RenderJob],
+    out: Path,
 ) -> dict[str, Kept]:
     """The published files that `publish` takes as renders, as `plan_episode` decides: all of
     them while their tags stand; with old tags, only the MP3s (fetched and tagged again), not
     an M4A, which is rendered again (`_retaggable`)."""
-    jobs = render_jobs(config, episode)
     stored = published_renders(storage, record, jobs)
-    guid = episode.guid or record.guid
-    if not stored or record.tags_sha256 == _tags_now(config, episode, guid, stored, out):
+    if _tags_stand(config, episode, episode.guid or record.guid, record, stored, out):
         return stored
     return {key: kept for key, kept in stored.items() if _retaggable(key, jobs)}
 

@@ -4,13 +4,12 @@ where it stopped."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from podpub.files import sha256_file, write_atomic
+from podpub.files import sha256_unchanged, write_atomic
 from podpub.show.audio_settings import AudioSettings
 from podpub.show.config import Config
 from podpub.show.episodes import Episode
@@ -53,11 +52,6 @@ def render_jobs(config: Config, episode: Episode) -> list[RenderJob]:
     return jobs
 
 
-@functools.lru_cache(maxsize=1024)
-def _source_sha(path: Path, size: int, mtime_ns: int) -> str:
-    return sha256_file(path)  # cached: keys for planning and rendering need it, once per run
-
-
 def render_key_for(settings: AudioSettings, source: Path) -> str:
     """Build-cache key: the source's content and every setting that changes the audio — jingles
     by content, not by path, so the key (and the enclosure URL) is the same on every machine."""
@@ -68,10 +62,8 @@ def render_key_for(settings: AudioSettings, source: Path) -> str:
     for name in PROGRAM_SETTINGS:
         value = values.pop(name)
         if settings.builds_program:  # otherwise they change nothing: leave keys as they were
-            values[name] = sha256_file(value) if isinstance(value, Path) else value
-    stat = source.stat()
-    source_sha = _source_sha(source, stat.st_size, stat.st_mtime_ns)
-    text = f"{RENDER_VERSION}\n{source_sha}\n{json.dumps(values, sort_keys=True)}"
+            values[name] = sha256_unchanged(value) if isinstance(value, Path) else value
+    text = f"{RENDER_VERSION}\n{sha256_unchanged(source)}\n{json.dumps(values, sort_keys=True)}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 

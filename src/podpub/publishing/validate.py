@@ -83,14 +83,14 @@ def _check_episode(
         check_duration(episode.chapters, duration, f"{episode.md_path}: chapters", problems)
 
 
-def check_plan(plan: Plan, progress: ProgressFactory | None = None, workers: Workers = ONE) -> None:
+def check_plan(plan: Plan, progress: ProgressFactory, workers: Workers = ONE) -> None:
     """Everything the plan would refuse, into plan.refused: the feed first (cheap), the
     guards, then pass 1 of every render that is neither cached nor published before."""
     problems = Problems()
     problems.extend(plan.state.conflicts(plan.choice.now, plan.choice.allow.guid_change))
     _check_feed(plan, problems)
     _check_guards(plan, problems)
-    _measure(plan, problems, progress or _unwatched, workers)
+    _measure(plan, problems, progress, workers)
     plan.refused = problems.items
 
 
@@ -261,7 +261,3 @@ def _measure(plan: Plan, problems: Problems, progress: ProgressFactory, workers:
             problems.extend(outcome.error.problems)
         elif outcome.value:
             plan.prepared.update((p.job.render_key, p) for p in outcome.value)
-
-
-def _unwatched(_: str) -> None:
-    return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
 import os
 import re
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from podpub.callbacks import Progress
 from podpub.errors import StorageConflict, StorageError
-from podpub.files import sha256_file, temp_name, write_atomic
+from podpub.files import sha256_unchanged, temp_name, write_atomic
 from podpub.storage.base import STALE_AFTER_S, ObjectInfo, Stored, content_type_for
 
 
@@ -45,9 +44,7 @@ class LocalStorage:
         path = self._path(key)
         if not path.is_file():
             return None
-        stat = path.stat()
-        sha = _sha256(path, stat.st_size, stat.st_mtime_ns)
-        return ObjectInfo(stat.st_size, sha, content_type_for(key))
+        return ObjectInfo(path.stat().st_size, sha256_unchanged(path), content_type_for(key))
 
     def put_file(
         self, key: str, path: Path, sha256: str, cache_control: str, progress: Progress | None
@@ -113,13 +110,6 @@ def _locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-@functools.lru_cache(maxsize=4096)
-def _sha256(path: Path, size: int, mtime_ns: int) -> str:
-    """A stored file's sha256, hashed once while it stays the same file (HEAD is asked of
-    each object several times a run)."""
-    return sha256_file(path)
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
