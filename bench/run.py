@@ -14,7 +14,7 @@ and the floor use the same binary in each set. Then podpub alone, leveler on, on
 memory, and the leveler's figures on espeak-ng recordings (bench/leveler.py).
 
 Each run reports wall time, peak memory of the whole process tree (PSS, sampled from /proc every
-20 ms), and ffmpeg's ebur128 figures of the output. BENCH_RUNS rounds (5 by default) of the
+0.3 s), and ffmpeg's ebur128 figures of the output. BENCH_RUNS rounds (5 by default) of the
 floor and podpub, interleaved, the AAC pair and the peer in the first BENCH_PEER_RUNS (3);
 BENCH_SKIP_LONG=1 skips the 180-minute run, BENCH_SKIP_PEER=1 the peer; BENCH_MINUTES sets the
 timed file's length.

@@ -47,7 +47,16 @@ def _tone_gain(encoding: Encoding) -> float:
     rate, channels = encoding.sample_rate, encoding.channels
     t = np.arange(2 * rate) / rate
     tone = np.tile(0.25 * np.sin(2 * np.pi * 1000 * t), (channels, 1)).astype(np.float32)
-    return _encoded(tone, encoding).integrated_lufs - _measured(tone, rate).integrated_lufs
+    return encoder_change(tone, encoding).gain_db
+
+
+def encoder_change(samples: np.ndarray, encoding: Encoding) -> EncoderFigures:
+    """What encoding `samples` does to their loudness and true peak (encoded minus given)."""
+    given, encoded = _measured(samples, encoding.sample_rate), _encoded(samples, encoding)
+    return EncoderFigures(
+        encoded.integrated_lufs - given.integrated_lufs,
+        encoded.true_peak_dbtp - given.true_peak_dbtp,
+    )
 
 
 def _encoded(samples: np.ndarray, encoding: Encoding) -> Loudness:

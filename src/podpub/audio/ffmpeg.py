@@ -235,9 +235,9 @@ def monitored_command(
         copy = f"[f=mp3:onfail=abort:{_muxer_options({**MP3_MUXER, 'write_xing': '0'})}]pipe:1"
         codec = [*MP3_CODEC, bitrate]
     else:
-        file = f"[f=mp4:onfail=abort:movflags=+faststart]{_tee_escape(str(output))}"
+        file = f"[f=mp4:onfail=abort:{_muxer_options(MP4_MUXER)}]{_tee_escape(str(output))}"
         copy = "[f=adts:onfail=abort]pipe:1"
-        codec = ["-c:a", "aac", "-b:a", bitrate]
+        codec = [*AAC_CODEC, bitrate]
     return _encoder(sample_rate, channels, *codec, "-f", "tee", f"{file}|{copy}")
 
 
@@ -269,7 +269,12 @@ def codec_args(audio_format: str, bitrate: str) -> list[str]:
 
 def aac_args(bitrate: str) -> list[str]:
     """AAC-LC in MP4 (.m4a) with the index up front, so players can start before the end."""
-    return ["-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart", "-f", "mp4"]
+    muxer = [arg for name, value in MP4_MUXER.items() for arg in (f"-{name}", value)]
+    return [*AAC_CODEC, bitrate, *muxer, "-f", "mp4"]
+
+
+AAC_CODEC = ("-c:a", "aac", "-b:a")
+MP4_MUXER = {"movflags": "+faststart"}
 
 
 # CBR MP3 with a Xing/LAME header (exact duration, gapless) and no ID3 of ffmpeg's own.

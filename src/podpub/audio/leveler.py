@@ -25,6 +25,8 @@ by a few numbers per second:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -113,6 +115,17 @@ def _smoothed(gain: np.ndarray) -> np.ndarray:
         padded = np.pad(gain, SMOOTH_HOPS // 2, mode="edge")
         gain = np.convolve(padded, np.ones(SMOOTH_HOPS) / SMOOTH_HOPS, mode="valid")[: len(gain)]
     return gain
+
+
+def gain_of(
+    curve_db: np.ndarray | None, subblock: int, gain_db: float
+) -> Callable[[int, int], np.ndarray | np.float32]:
+    """Linear gain for `frames` frames from `start`, as pass 2 applies it: `gain_db`, times the
+    leveler's curve when there is one (a number, or one per frame)."""
+    gain = np.float32(10 ** (gain_db / 20))
+    if curve_db is None:
+        return lambda start, frames: gain
+    return lambda start, frames: gains_at(curve_db, subblock, start, frames) * gain
 
 
 def gains_at(curve_db: np.ndarray, subblock: int, start: int, frames: int) -> np.ndarray:

@@ -51,12 +51,7 @@ def block_matrix() -> np.ndarray:
         matrix[
             sample : sample + TAPS_PER_PHASE, OVERSAMPLE * sample : OVERSAMPLE * (sample + 1)
         ] = phases
-    return matrix
-
-
-@functools.cache
-def block_matrix64() -> np.ndarray:
-    return block_matrix().astype(np.float64)
+    return matrix.astype(np.float64)  # float32 taps, widened: products in float64 (below)
 
 
 @functools.cache
@@ -126,5 +121,5 @@ def _oversampled_peaks(windows: np.ndarray, blocks: np.ndarray) -> np.ndarray:
     In float64, then rounded to float32: BLAS kernels sum in an order of their own, which
     differs between CPUs, and a float32 product would carry that into the limiter's gain and
     so into the published bytes; a float64 one differs in bits the rounding drops."""
-    interpolated = windows[:, blocks].astype(np.float64) @ block_matrix64()
+    interpolated = windows[:, blocks].astype(np.float64) @ block_matrix()
     return np.asarray(np.abs(interpolated).max(axis=(0, 2)).astype(np.float32))

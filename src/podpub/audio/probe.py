@@ -13,18 +13,16 @@ K-weighting counts). It costs three short ffmpeg runs.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from podpub.audio.calibrate import EncoderFigures
+from podpub.audio.calibrate import EncoderFigures, encoder_change
 from podpub.audio.decode import decode_excerpts
-from podpub.audio.encode import Encoding, encode, to_pcm16
-from podpub.audio.leveler import gains_at
+from podpub.audio.encode import Encoding
+from podpub.audio.leveler import gain_of
 from podpub.audio.limiter import TruePeakLimiter
-from podpub.audio.measure import Analysis, measure
-from podpub.audio.meter import LoudnessMeter
+from podpub.audio.measure import Analysis
 from podpub.audio.peaks import pad_to_blocks
 
 PASSAGES = 8
@@ -48,30 +46,17 @@ def trial_figures(
     starts = hardest_passages(program, gain_db, ceiling_db)
     if not starts:
         return None
+    gains = gain_of(curve, program.subblock, gain_db)
     given = [np.zeros((channels, int(GAP_S * rate)), np.float32)]
     excerpts = decode_excerpts(source, rate, channels, starts, PASSAGE_S)
     for start, excerpt in zip(starts, excerpts, strict=False):
-        first = round(start * rate)
-        gain: np.ndarray | np.float32 = np.float32(10 ** (gain_db / 20))
-        if curve is not None:
-            gain = gains_at(curve, program.subblock, first, excerpt.shape[1]) * gain
+        gain = gains(round(start * rate), excerpt.shape[1])
         limiter = TruePeakLimiter(ceiling_db, rate, channels)
         limited = np.concatenate(
             [limiter.process(pad_to_blocks(excerpt * gain)), limiter.flush()], axis=1
         )
         given += [limited, given[0]]
-    samples = np.concatenate(given, axis=1)
-    before = LoudnessMeter(rate, channels)
-    before.add(samples)
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "trial"
-        encode(iter([to_pcm16(samples)]), encoding, out)
-        after = measure(out, rate, channels).result()
-    given_figures = before.result()
-    return EncoderFigures(
-        after.integrated_lufs - given_figures.integrated_lufs,
-        after.true_peak_dbtp - given_figures.true_peak_dbtp,
-    )
+    return encoder_change(np.concatenate(given, axis=1), encoding)
 
 
 def hardest_passages(program: Analysis, gain_db: float, ceiling_db: float) -> list[float]:

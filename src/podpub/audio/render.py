@@ -23,7 +23,7 @@ from podpub.audio.decode import decode
 from podpub.audio.dsp import one_blas_thread
 from podpub.audio.encode import Encoding, encode, to_pcm16
 from podpub.audio.ffmpeg import probe
-from podpub.audio.leveler import gains_at, leveler_gain
+from podpub.audio.leveler import gain_of, leveler_gain
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.measure import (
     PARALLEL_MEASURE_S,
@@ -268,18 +268,11 @@ class Pass2:
         rate, channels = self.analysis.sample_rate, self.analysis.channels
         limiter = TruePeakLimiter(ceiling, rate, channels, self.analysis.subblock)
         decoded = decode(self.source, rate, channels, dc_offset=self.analysis.dc_offset)
-        chunks = _limited(decoded, self._gains(gain_db), limiter)
+        gains = gain_of(self.curve, self.analysis.subblock, gain_db)
+        chunks = _limited(decoded, gains, limiter)
         if self.progress:
             chunks = _reporting(chunks, self.progress, encoding, self.analysis.frames)
         return _encode_and_measure(chunks, output, encoding, self.analysis.frames), limiter
-
-    def _gains(self, gain_db: float) -> Callable[[int, int], np.ndarray | np.float32]:
-        """Linear gain for `frames` frames from `start`: a number, or one per frame."""
-        gain = np.float32(10 ** (gain_db / 20))
-        curve, subblock = self.curve, self.analysis.subblock
-        if curve is None:
-            return lambda start, frames: gain
-        return lambda start, frames: gains_at(curve, subblock, start, frames) * gain
 
 
 def _curves(

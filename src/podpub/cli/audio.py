@@ -142,8 +142,10 @@ def _check_plot(plot: Path | None, files: tuple[Path, ...]) -> None:
 
 def _check_formats(paths: list[Path]) -> None:
     # an error of usage (exit 2): the command line asks for something podpub cannot write
+    from podpub.audio.plot import FORMATS  # not matplotlib: it is imported when drawing
+
     for path in paths:
-        if path.suffix.lower() not in (".svg", ".png"):
+        if path.suffix.lower() not in FORMATS:
             raise click.UsageError(f"{path}: the report is written as .svg or .png")
 
 

@@ -45,6 +45,4 @@ def write_episode_report(config: Config, slug: str, outputs: Sequence[Path]) -> 
         )
     offset = rendered.chapters_offset_s
     marks = [Mark(chapter.start + offset, chapter.title) for chapter in episode.chapters]
-    for output in outputs:
-        output.parent.mkdir(parents=True, exist_ok=True)
     write_report(Curves.load(curves_path), outputs, f"{episode.title} — loudness", marks)
