@@ -13,7 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from podpub.audio.leveler import MAX_GAIN_DB, leveler_gain
-from podpub.audio.render import RenderResult, normalize_file
+from podpub.audio.limiter import predicted_reduction
+from podpub.audio.measure import Analysis
+from podpub.audio.meter import integrated
+from podpub.audio.render import RenderResult, analyze, normalize_file, solve_gain
 from podpub.cli import main
 from podpub.publishing.rendercache import render_key_for
 from podpub.show.audio_settings import AudioSettings
@@ -64,8 +67,9 @@ def test_the_leveler_does_better_than_the_normalizer_alone(
     conversation: tuple[Path, list[recordings.Segment]], tmp_path: Path
 ) -> None:
     source, segments = conversation
-    # (the normalizer alone has to limit the loud voice by 14 dB: it may miss its target)
+    # the normalizer alone has to limit the loud voice by 14 dB, and lands on target all the same
     plain = normalize_file(source, tmp_path / "plain.mp3", AudioSettings())
+    assert_on_target(tmp_path / "plain.mp3", AudioSettings().target)
     leveled = render(source, tmp_path / "leveled.mp3")
     # without the leveler only the limiter brings the loud voice down, by crushing its peaks
     assert recordings.spread(tmp_path / "leveled.mp3", segments) < recordings.spread(
@@ -73,6 +77,33 @@ def test_the_leveler_does_better_than_the_normalizer_alone(
     )
     assert leveled.limiter_min_gain_db > plain.limiter_min_gain_db
     assert ebur128(tmp_path / "leveled.mp3")["lra"] < ebur128(tmp_path / "plain.mp3")["lra"]
+
+
+def limited_loudness(program: Analysis, gain: float, ceiling_db: float) -> float:
+    reduction = predicted_reduction(program.peak, gain, ceiling_db)
+    return integrated(program.energy * reduction**2, program.subblock) + gain
+
+
+@pytest.mark.parametrize("ceiling_db", [-1.4, -2.4])
+def test_the_gain_is_solved_however_much_the_limiter_must_take(
+    conversation: tuple[Path, list[recordings.Segment]], ceiling_db: float
+) -> None:
+    # under 15–20 dB of limiting a dB of gain adds a few tenths of a dB of loudness
+    program = analyze(conversation[0], AudioSettings())
+    gain = solve_gain(program, -15.5, ceiling_db)
+    assert limited_loudness(program, gain, ceiling_db) == pytest.approx(-15.5, abs=0.01)
+    deepest = predicted_reduction(program.peak, gain, ceiling_db).min()
+    assert 20 * np.log10(deepest) < -12  # the case in point
+
+
+def test_a_target_out_of_the_ceilings_reach_stops_where_gain_buys_nothing(
+    conversation: tuple[Path, list[recordings.Segment]],
+) -> None:
+    program = analyze(conversation[0], AudioSettings())
+    gain = solve_gain(program, -15.5, -8.0)  # a peak-to-loudness ratio of 6.5 dB: crushed
+    assert 15 < gain < 30  # neither short of the flat stretch, nor up into the noise floor
+    gained = limited_loudness(program, gain + 1, -8.0) - limited_loudness(program, gain, -8.0)
+    assert gained < 0.15
 
 
 def test_a_fading_speaker_is_held_level(made: Path, tmp_path: Path) -> None:

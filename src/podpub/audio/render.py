@@ -57,6 +57,10 @@ OVERSHOOT_SLOPE = 0.5
 MAX_MARGIN_STEP_DB = 1.5
 LOUDNESS_TOLERANCE_LU = 0.2  # the encoded file within this of the target, or encode again
 MAX_GAIN_DB = 40.0
+SOLVER_STEPS = 30
+SOLVER_TOLERANCE_LU = 0.005
+MAX_SOLVER_STEP_DB = 6.0  # where the limiter holds the loudness still, do not leap beyond reason
+MIN_SLOPE = 0.1  # dB of loudness per dB of gain, or the limiter holds the loudness still
 # A constant added by a recording chain (−60 dBFS and above) is taken off before anything else:
 # inaudible but for clicks at the ends, it would take the peaks' room and, large, make a loud
 # recording look too quiet to reach the target without crushing it.
@@ -147,15 +151,27 @@ def audio_settings(
 
 
 def solve_gain(analysis: Analysis, target_lufs: float, ceiling_db: float) -> float:
-    """The gain that lands on target *after* limiting, predicted from pass-1 20 ms figures."""
-    energy, peaks = analysis.energy, analysis.peak
+    """The gain that lands on target *after* limiting, predicted from pass-1 20 ms figures.
+
+    The limited loudness rises with the gain, by at most as much: by about as much when little
+    is limited, by a tenth of it under 20 dB of limiting. So each step divides the error by the
+    slope the last step measured (a secant), not by 1, which would crawl there. Where a dB of
+    gain buys less than MIN_SLOPE, the target is out of this ceiling's reach: more gain would
+    only crush the program, so the solver stops there."""
+
+    def missing(gain: float) -> float:
+        reduction = predicted_reduction(analysis.peak, gain, ceiling_db)
+        return target_lufs - (integrated(analysis.energy * reduction**2, analysis.subblock) + gain)
+
     gain = target_lufs - analysis.before.integrated_lufs
-    for _ in range(8):
-        reduction = predicted_reduction(peaks, gain, ceiling_db)
-        error = target_lufs - (integrated(energy * reduction**2, analysis.subblock) + gain)
-        gain += error
-        if abs(error) < 0.005:
+    error, slope = missing(gain), 1.0
+    for _ in range(SOLVER_STEPS):
+        if abs(error) < SOLVER_TOLERANCE_LU or slope < MIN_SLOPE:
             break
+        step = max(-MAX_SOLVER_STEP_DB, min(error / slope, MAX_SOLVER_STEP_DB))
+        new_error = missing(gain + step)
+        slope = min((error - new_error) / step, 1.0)
+        gain, error = gain + step, new_error
     return gain
 
 
