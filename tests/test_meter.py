@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from podpub.audio.decode import source_info
+from podpub.audio.ffmpeg import probe
 from podpub.audio.measure import measure_file
 from podpub.audio.meter import LoudnessMeter, k_weighting
-from tests.conftest import ebur128
+from tests.conftest import ebur128, make_audio
 
 SIGNALS = {
     "pink-noise-stereo": ("anoisesrc=c=pink:a=0.1:r=48000", 8.0, 48000, 2),
@@ -86,3 +88,28 @@ def test_measuring_in_two_parallel_halves_matches_one_pass(audio: Callable[..., 
     assert parallel.lra_lu == pytest.approx(serial.lra_lu, abs=0.05)
     assert parallel.true_peak_dbtp == pytest.approx(serial.true_peak_dbtp, abs=0.01)
     assert parallel.duration_s == pytest.approx(serial.duration_s, abs=0.001)
+
+
+@pytest.mark.parametrize(
+    ("name", "codec", "channels"),
+    [
+        ("s16-stereo.wav", "pcm_s16le", 2),
+        ("s24-mono.wav", "pcm_s24le", 1),
+        ("s32-stereo.wav", "pcm_s32le", 2),
+        ("float.wav", "pcm_f32le", 2),  # not for `wave`: ffmpeg says
+        ("tone.flac", "flac", 1),
+    ],
+)
+def test_a_sources_facts_are_ffmpegs_whoever_reads_them(
+    tmp_path: Path, name: str, codec: str, channels: int
+) -> None:
+    # a PCM WAV's header is read without starting ffmpeg; what pass 1 learns must not change
+    path = make_audio(tmp_path / name, "sine=f=440", 2.5, 48000, channels, "-c:a", codec)
+    ours, ffmpegs = source_info(path), probe(path)
+    assert (ours.sample_rate, ours.channels) == (ffmpegs.sample_rate, ffmpegs.channels) == (
+        48000,
+        channels,
+    )
+    assert ours.duration_s == pytest.approx(ffmpegs.duration_s, abs=0.01)
+    assert ours.seeks_exactly and ffmpegs.seeks_exactly
+    assert ours.codec.split()[0] == ffmpegs.codec.split()[0] == codec

@@ -265,3 +265,17 @@ def test_a_large_dc_offset_is_taken_off_before_the_gain_is_solved(
     assert_on_target(out, AudioSettings().target)
     samples = np.concatenate(list(decode(out, 44100, 1)), axis=1)
     assert abs(float(samples.mean())) < 0.001  # what is left of the offset: nothing to hear
+
+
+def test_a_limiter_that_took_nothing_says_so_without_a_double_minus(
+    audio: Callable[..., Path], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from podpub.cli import main
+
+    quiet_tone = audio("tone.wav", "sine=f=440:r=44100,volume=0.05", 2.0)
+    out = tmp_path / "out.mp3"
+    result = CliRunner().invoke(main, ["normalize", str(quiet_tone), str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "limiter up to -0.00 dB" in result.stdout and "--" not in result.stdout

@@ -222,7 +222,7 @@ def _measure_copy(stream: int, encoder_input: int, copy: EncodedCopy, results: C
             meter.add(chunk)
         if meter.frames < copy.frames:  # the copy ended early: its measurement would be wrong
             raise AudioError.at(
-                "encoded MP3", f"the final meter read {meter.frames} of {copy.frames} frames"
+                "encoded audio", f"the final meter read {meter.frames} of {copy.frames} frames"
             )
         results.send(meter.measured())
     except Exception as exc:  # any failure is reported to the parent

@@ -19,10 +19,9 @@ import numpy as np
 
 from podpub.audio.calibrate import EncoderFigures, encoder_figures
 from podpub.audio.curves import Curves, mean_square
-from podpub.audio.decode import decode
+from podpub.audio.decode import decode, source_info
 from podpub.audio.dsp import one_blas_thread
 from podpub.audio.encode import Encoding, encode, to_pcm16
-from podpub.audio.ffmpeg import probe
 from podpub.audio.leveler import gain_of, leveler_gain
 from podpub.audio.limiter import TruePeakLimiter, predicted_reduction
 from podpub.audio.measure import (
@@ -89,7 +88,7 @@ def output_channels(source_channels: int, settings: AudioSettings) -> int:
 def analyze(source: Path, settings: AudioSettings, progress: Progress | None = None) -> Analysis:
     """Pass 1: measure the program; AudioError for silence, or when reaching the target would
     need more gain than podpub allows (it would amplify the noise, not the voice)."""
-    info = probe(source)
+    info = source_info(source)
     channels = output_channels(info.channels, settings)
     rate, total = settings.sample_rate, info.duration_s or 0.0
     split = split_duration(info)

@@ -90,7 +90,8 @@ def normalize_command(
         "before": loudness_row(source, result.before),
         "after": loudness_row(output, result.after),
         "gain_db": round(result.gain_db, 2),
-        "limiter_max_reduction_db": round(-result.limiter_min_gain_db, 2),
+        # max: a limiter that took nothing reports −0.0 dB, printed "--0.00" before
+        "limiter_max_reduction_db": max(0.0, round(-result.limiter_min_gain_db, 2)),
         "encodes": result.encodes,
     }
     if as_json:

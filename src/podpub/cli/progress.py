@@ -8,19 +8,14 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from podpub.callbacks import Progress as Advance
+
+if TYPE_CHECKING:  # rich is imported when a bar is first shown: 60 ms no run with -q needs
+    from rich.progress import Progress, TaskID
 
 
 @dataclass
@@ -139,6 +134,15 @@ class Display:
 
     def _bars(self) -> Progress:
         if self.bars is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             self.bars = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
