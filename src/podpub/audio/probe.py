@@ -51,6 +51,8 @@ def trial_figures(
     excerpts = decode_excerpts(source, rate, channels, starts, PASSAGE_S)
     for start, excerpt in zip(starts, excerpts, strict=False):
         gain = gains(round(start * rate), excerpt.shape[1])
+        if program.dc_offset is not None:  # taken off as pass 2 takes it off
+            excerpt = excerpt - program.dc_offset.astype(np.float32)[:, None]
         limiter = TruePeakLimiter(ceiling_db, rate, channels)
         limited = np.concatenate(
             [limiter.process(pad_to_blocks(excerpt * gain)), limiter.flush()], axis=1
