@@ -71,12 +71,27 @@ def test_the_leveler_does_better_than_the_normalizer_alone(
     plain = normalize_file(source, tmp_path / "plain.mp3", AudioSettings())
     assert_on_target(tmp_path / "plain.mp3", AudioSettings().target)
     leveled = render(source, tmp_path / "leveled.mp3")
-    # without the leveler only the limiter brings the loud voice down, by crushing its peaks
     assert recordings.spread(tmp_path / "leveled.mp3", segments) < recordings.spread(
         tmp_path / "plain.mp3", segments
     )
-    assert leveled.limiter_min_gain_db > plain.limiter_min_gain_db
     assert ebur128(tmp_path / "leveled.mp3")["lra"] < ebur128(tmp_path / "plain.mp3")["lra"]
+    # without the leveler only the limiter brings the loud voice down, by crushing its peaks
+    # (measured: 5 to 8 dB more on the loud voice than on the quiet one; with it, about 1.4)
+    assert limiting_gap(plain, segments) > limiting_gap(leveled, segments) + 2.0
+
+
+def limiting_gap(result: RenderResult, segments: list[recordings.Segment]) -> float:
+    """How much more the limiter took from the loud voice (A) than from the quiet one (B): dB,
+    the mean over each voice's segments of the limiter's gain per 20 ms."""
+    assert result.curves is not None
+    limiter = result.curves.limiter_db
+
+    def mean_gain(who: str) -> float:
+        spoken = [limiter[round(s.start / 0.02) : round(s.end / 0.02)] for s in segments]
+        mine = [gains for gains, s in zip(spoken, segments, strict=True) if s.who == who]
+        return float(np.concatenate(mine).mean())
+
+    return mean_gain("B") - mean_gain("A")
 
 
 def limited_loudness(program: Analysis, gain: float, ceiling_db: float) -> float:
