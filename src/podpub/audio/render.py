@@ -169,6 +169,8 @@ def solve_gain(analysis: Analysis, target_lufs: float, ceiling_db: float) -> flo
             break
         step = max(-MAX_SOLVER_STEP_DB, min(error / slope, MAX_SOLVER_STEP_DB))
         new_error = missing(gain + step)
+        if not math.isfinite(new_error):  # so far past the ceiling that nothing is left
+            break
         slope = min((error - new_error) / step, 1.0)
         gain, error = gain + step, new_error
     return gain
