@@ -226,8 +226,9 @@ def main() -> None:
         order = contenders[number - 1 :] + contenders[: number - 1]  # each goes first once
         walls = ", ".join(c.run(audio, bucket, root) for c in order)
         print(f"  round {number}: {walls}; {load()}", flush=True)
-    for contender in contenders:
-        contender.report(contenders[3] if contender.folder else contenders[0])
+    into_folder = next((c for c in contenders if c.folder), contenders[0])
+    for contender in contenders:  # each against --jobs 1 into the same kind of storage
+        contender.report(into_folder if contender.folder else contenders[0])
     server.stop()
 
 

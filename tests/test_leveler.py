@@ -14,9 +14,13 @@ from click.testing import CliRunner
 
 from podpub.audio.leveler import MAX_GAIN_DB, leveler_gain
 from podpub.audio.limiter import predicted_reduction
-from podpub.audio.measure import Analysis
-from podpub.audio.meter import integrated
-from podpub.audio.render import RenderResult, analyze, normalize_file, solve_gain
+from podpub.audio.render import (
+    RenderResult,
+    analyze,
+    normalize_file,
+    predicted_loudness,
+    solve_gain,
+)
 from podpub.cli import main
 from podpub.publishing.rendercache import render_key_for
 from podpub.show.audio_settings import AudioSettings
@@ -94,11 +98,6 @@ def limiting_gap(result: RenderResult, segments: list[recordings.Segment]) -> fl
     return mean_gain("B") - mean_gain("A")
 
 
-def limited_loudness(program: Analysis, gain: float, ceiling_db: float) -> float:
-    reduction = predicted_reduction(program.peak, gain, ceiling_db)
-    return integrated(program.energy * reduction**2, program.subblock) + gain
-
-
 @pytest.mark.parametrize("ceiling_db", [-1.4, -2.4])
 def test_the_gain_is_solved_however_much_the_limiter_must_take(
     conversation: tuple[Path, list[recordings.Segment]], ceiling_db: float
@@ -106,7 +105,7 @@ def test_the_gain_is_solved_however_much_the_limiter_must_take(
     # under 15–20 dB of limiting a dB of gain adds a few tenths of a dB of loudness
     program = analyze(conversation[0], AudioSettings())
     gain = solve_gain(program, -15.5, ceiling_db)
-    assert limited_loudness(program, gain, ceiling_db) == pytest.approx(-15.5, abs=0.01)
+    assert predicted_loudness(program, gain, ceiling_db) == pytest.approx(-15.5, abs=0.01)
     deepest = predicted_reduction(program.peak, gain, ceiling_db).min()
     assert 20 * np.log10(deepest) < -12  # the case in point
 
@@ -117,7 +116,7 @@ def test_a_target_out_of_the_ceilings_reach_stops_where_gain_buys_nothing(
     program = analyze(conversation[0], AudioSettings())
     gain = solve_gain(program, -15.5, -8.0)  # a peak-to-loudness ratio of 6.5 dB: crushed
     assert 15 < gain < 30  # neither short of the flat stretch, nor up into the noise floor
-    gained = limited_loudness(program, gain + 1, -8.0) - limited_loudness(program, gain, -8.0)
+    gained = predicted_loudness(program, gain + 1, -8.0) - predicted_loudness(program, gain, -8.0)
     assert gained < 0.15
 
 

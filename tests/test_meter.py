@@ -106,14 +106,8 @@ def test_a_sources_facts_are_ffmpegs_whoever_reads_them(
     # a PCM WAV's header is read without starting ffmpeg; what pass 1 learns must not change
     path = make_audio(tmp_path / name, "sine=f=440", 2.5, 48000, channels, "-c:a", codec)
     ours, ffmpegs = source_info(path), probe(path)
-    assert (
-        (ours.sample_rate, ours.channels)
-        == (ffmpegs.sample_rate, ffmpegs.channels)
-        == (
-            48000,
-            channels,
-        )
-    )
+    facts = (ours.sample_rate, ours.channels)
+    assert facts == (ffmpegs.sample_rate, ffmpegs.channels) == (48000, channels)
     assert ours.duration_s == pytest.approx(ffmpegs.duration_s, abs=0.01)
     assert ours.seeks_exactly and ffmpegs.seeks_exactly
     assert ours.codec.split()[0] == ffmpegs.codec.split()[0] == codec

@@ -253,7 +253,13 @@ def _encoder(sample_rate: int, channels: int, *output: str) -> list[str]:
 
 
 def _muxer_options(options: dict[str, str]) -> str:
+    """A muxer's options as the tee muxer takes them (name=value:name=value)."""
     return ":".join(f"{name}={value}" for name, value in options.items())
+
+
+def _muxer_flags(options: dict[str, str]) -> list[str]:
+    """The same options as command-line flags (-name value)."""
+    return [arg for name, value in options.items() for arg in (f"-{name}", value)]
 
 
 def _tee_escape(path: str) -> str:
@@ -269,8 +275,7 @@ def codec_args(audio_format: str, bitrate: str) -> list[str]:
 
 def aac_args(bitrate: str) -> list[str]:
     """AAC-LC in MP4 (.m4a) with the index up front, so players can start before the end."""
-    muxer = [arg for name, value in MP4_MUXER.items() for arg in (f"-{name}", value)]
-    return [*AAC_CODEC, bitrate, *muxer, "-f", "mp4"]
+    return [*AAC_CODEC, bitrate, *_muxer_flags(MP4_MUXER), "-f", "mp4"]
 
 
 AAC_CODEC = ("-c:a", "aac", "-b:a")
@@ -283,8 +288,7 @@ MP3_MUXER = {"id3v2_version": "0", "write_xing": "1"}
 
 
 def mp3_args(bitrate: str) -> list[str]:
-    muxer = [arg for name, value in MP3_MUXER.items() for arg in (f"-{name}", value)]
-    return [*MP3_CODEC, bitrate, *muxer, "-f", "mp3"]
+    return [*MP3_CODEC, bitrate, *_muxer_flags(MP3_MUXER), "-f", "mp3"]
 
 
 def add_mp4_chapters(source: Path, output: Path, chapters: list[tuple[int, int, str]]) -> None:

@@ -159,8 +159,7 @@ def solve_gain(analysis: Analysis, target_lufs: float, ceiling_db: float) -> flo
     only crush the program, so the solver stops there."""
 
     def missing(gain: float) -> float:
-        reduction = predicted_reduction(analysis.peak, gain, ceiling_db)
-        return target_lufs - (integrated(analysis.energy * reduction**2, analysis.subblock) + gain)
+        return target_lufs - predicted_loudness(analysis, gain, ceiling_db)
 
     gain = target_lufs - analysis.before.integrated_lufs
     error, slope = missing(gain), 1.0
@@ -174,6 +173,12 @@ def solve_gain(analysis: Analysis, target_lufs: float, ceiling_db: float) -> flo
         slope = min((error - new_error) / step, 1.0)
         gain, error = gain + step, new_error
     return gain
+
+
+def predicted_loudness(analysis: Analysis, gain_db: float, ceiling_db: float) -> float:
+    """The program's loudness after this gain and the limiter, from pass-1 20 ms figures."""
+    reduction = predicted_reduction(analysis.peak, gain_db, ceiling_db)
+    return integrated(analysis.energy * reduction**2, analysis.subblock) + gain_db
 
 
 def normalize_file(
